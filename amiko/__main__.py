@@ -1,0 +1,3 @@
+from amiko.cli.main import main
+
+raise SystemExit(main())

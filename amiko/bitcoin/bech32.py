@@ -1,0 +1,144 @@
+"""Bech32 (BIP 173) and Bech32m (BIP 350) encoding.
+
+`encode`/`decode` work on 5-bit groups and know nothing about segwit (see address.py).
+BOLT 11 invoices use the same code with `max_length=None`: BOLT #11 says "the
+human-readable part ... and the data part ... encoded using bech32" without BIP 173's
+90-character limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import Enum
+
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_CHARSET_REV = {c: i for i, c in enumerate(CHARSET)}
+_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+
+MAX_LENGTH = 90  # BIP 173: "A Bech32 string is at most 90 characters long"
+CHECKSUM_LENGTH = 6
+
+
+class Encoding(Enum):
+    """Which checksum constant a string uses."""
+
+    BECH32 = 1
+    BECH32M = 0x2BC830A3
+
+
+class Bech32Error(ValueError):
+    """A string is not valid bech32/bech32m, or 5-bit data does not convert."""
+
+
+def _polymod(values: Iterable[int]) -> int:
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = ((chk & 0x1FFFFFF) << 5) ^ v
+        for i in range(5):
+            if (top >> i) & 1:
+                chk ^= _GEN[i]
+    return chk
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+
+
+def _create_checksum(hrp: str, data: Sequence[int], encoding: Encoding) -> list[int]:
+    polymod = _polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ encoding.value
+    return [(polymod >> 5 * (5 - i)) & 31 for i in range(CHECKSUM_LENGTH)]
+
+
+def encode(
+    hrp: str,
+    data: Sequence[int],
+    encoding: Encoding = Encoding.BECH32,
+    *,
+    max_length: int | None = MAX_LENGTH,
+) -> str:
+    """Encode 5-bit groups `data` under human-readable part `hrp` (returned lowercase)."""
+    if not hrp:
+        raise Bech32Error("empty human-readable part")
+    if any(ord(c) < 33 or ord(c) > 126 for c in hrp):
+        raise Bech32Error("human-readable part character out of range")
+    if hrp.lower() != hrp and hrp.upper() != hrp:
+        raise Bech32Error("mixed-case human-readable part")
+    hrp = hrp.lower()
+    if any(not 0 <= d < 32 for d in data):
+        raise Bech32Error("data value out of 5-bit range")
+    out = hrp + "1" + "".join(CHARSET[d] for d in [*data, *_create_checksum(hrp, data, encoding)])
+    if max_length is not None and len(out) > max_length:
+        raise Bech32Error(f"encoded string longer than {max_length} characters")
+    return out
+
+
+def decode(bech: str, *, max_length: int | None = MAX_LENGTH) -> tuple[str, list[int], Encoding]:
+    """Split a bech32/bech32m string into (hrp lowercase, 5-bit data without checksum, encoding).
+
+    Raises Bech32Error for every rule of BIP 173/350: characters 33..126, no mixed case,
+    a non-empty hrp, a data part of at least 6 characters, the length limit (unless
+    `max_length` is None) and a valid checksum of either kind.
+    """
+    if any(ord(c) < 33 or ord(c) > 126 for c in bech):
+        raise Bech32Error("character out of range")
+    if bech.lower() != bech and bech.upper() != bech:
+        raise Bech32Error("mixed case")
+    if max_length is not None and len(bech) > max_length:
+        raise Bech32Error(f"longer than {max_length} characters")
+    bech = bech.lower()
+    pos = bech.rfind("1")
+    if pos < 0:
+        raise Bech32Error("no separator character")
+    if pos == 0:
+        raise Bech32Error("empty human-readable part")
+    if pos + 1 + CHECKSUM_LENGTH > len(bech):
+        raise Bech32Error("checksum too short")
+    hrp = bech[:pos]
+    try:
+        data = [_CHARSET_REV[c] for c in bech[pos + 1:]]
+    except KeyError as e:
+        raise Bech32Error(f"invalid data character {e.args[0]!r}") from None
+    check = _polymod([*_hrp_expand(hrp), *data])
+    for encoding in Encoding:
+        if check == encoding.value:
+            return hrp, data[:-CHECKSUM_LENGTH], encoding
+    raise Bech32Error("invalid checksum")
+
+
+def convertbits(data: Iterable[int], frombits: int, tobits: int, pad: bool = True) -> list[int]:
+    """Regroup a sequence of `frombits`-bit values into `tobits`-bit values.
+
+    With pad=False (decoding 5-bit data back to bytes) leftover bits must be fewer than
+    `frombits` and all zero, as BIP 173 requires; otherwise Bech32Error.
+    """
+    acc = 0
+    bits = 0
+    out: list[int] = []
+    maxv = (1 << tobits) - 1
+    max_acc = (1 << (frombits + tobits - 1)) - 1
+    for value in data:
+        if value < 0 or value >> frombits:
+            raise Bech32Error("value out of range")
+        acc = ((acc << frombits) | value) & max_acc
+        bits += frombits
+        while bits >= tobits:
+            bits -= tobits
+            out.append((acc >> bits) & maxv)
+    if pad:
+        if bits:
+            out.append((acc << (tobits - bits)) & maxv)
+    elif bits >= frombits:
+        raise Bech32Error("excess padding")
+    elif (acc << (tobits - bits)) & maxv:
+        raise Bech32Error("non-zero padding")
+    return out
+
+
+def bytes_to_5bit(data: bytes) -> list[int]:
+    return convertbits(data, 8, 5, pad=True)
+
+
+def five_bit_to_bytes(data: Sequence[int]) -> bytes:
+    """5-bit groups back to bytes; padding must be under 5 bits and zero."""
+    return bytes(convertbits(data, 5, 8, pad=False))

@@ -1,0 +1,90 @@
+"""Script verification of a transaction's inputs by libbitcoinkernel (Bitcoin Core's own
+interpreter), and a best-effort name for the failure.
+
+The kernel answers only valid/invalid. Core's mempool reports
+"mandatory-script-verify-flag-failed (<ScriptErrorString>)"; we name the error the kernel does
+not tell us from what we can check cheaply: a time lock (the spend verifies once
+CHECKLOCKTIMEVERIFY or CHECKSEQUENCEVERIFY is switched off), the witness program's shape,
+else Core's most common answer for a bad signature under consensus flags (EVAL_FALSE).
+Standardness-only script flags (LOW_S, NULLFAIL, MINIMALIF, ...) are not available in the
+kernel's API, so the dev chain enforces consensus script rules only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pbk
+from pbk.script import PrecomputedTransactionData
+
+from amiko.bitcoin.script import hash160, sha256, witness_program
+from amiko.bitcoin.tx import Transaction, TxOut
+from amiko.chain import rpc_errors as E
+
+F = pbk.ScriptVerificationFlags
+# Every consensus flag the kernel knows: P2SH, DERSIG, NULLDUMMY, CHECKLOCKTIMEVERIFY,
+# CHECKSEQUENCEVERIFY, WITNESS, TAPROOT (all active from height 1 on regtest).
+CONSENSUS_FLAGS = F.ALL
+
+
+class ScriptVerifier:
+    """Checks every input of a transaction against the outputs it spends."""
+
+    def __init__(self, flags: pbk.ScriptVerificationFlags = CONSENSUS_FLAGS) -> None:
+        self.flags = flags
+
+    def verify(self, tx: Transaction, spent: Sequence[TxOut]) -> str | None:
+        """None if every input verifies; else Core's ScriptErrorString of the first failing
+        input (see the module docstring for how exact it is)."""
+        try:
+            ktx = pbk.Transaction(tx.serialize())
+        except RuntimeError:
+            return E.SCRIPT_ERR_UNKNOWN
+        outs = [pbk.TransactionOutput(pbk.ScriptPubkey(o.script_pubkey), o.value) for o in spent]
+        pre = PrecomputedTransactionData(ktx, outs)
+        for i, out in enumerate(outs):
+            if not self._verify_input(ktx, pre, out, i, self.flags):
+                return self._classify(tx, ktx, pre, out, i, spent[i])
+        return None
+
+    @staticmethod
+    def _verify_input(ktx: pbk.Transaction, pre: PrecomputedTransactionData,
+                      out: pbk.TransactionOutput, i: int,
+                      flags: pbk.ScriptVerificationFlags) -> bool:
+        try:
+            return bool(out.script_pubkey.verify(out.amount, ktx, pre, i, flags))
+        except pbk.ScriptVerifyException:
+            return False
+
+    def _classify(self, tx: Transaction, ktx: pbk.Transaction, pre: PrecomputedTransactionData,
+                  out: pbk.TransactionOutput, i: int, spent: TxOut) -> str:
+        for lock_flag in (F.CHECKLOCKTIMEVERIFY, F.CHECKSEQUENCEVERIFY):
+            if self.flags & lock_flag and self._verify_input(ktx, pre, out, i,
+                                                             self.flags & ~lock_flag):
+                # SCRIPT_ERR_UNSATISFIED_LOCKTIME (CheckLockTime / CheckSequence failed)
+                return E.SCRIPT_ERR_UNSATISFIED_LOCKTIME
+        txin = tx.inputs[i]
+        prog = witness_program(spent.script_pubkey)
+        if prog is None:
+            if txin.witness:
+                return E.SCRIPT_ERR_WITNESS_UNEXPECTED
+            return E.SCRIPT_ERR_EVAL_FALSE
+        version, program = prog
+        if txin.script_sig:
+            return E.SCRIPT_ERR_WITNESS_MALLEATED
+        stack = txin.witness
+        if version == 0:
+            if not stack:
+                return E.SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY
+            if len(program) == 20 and (len(stack) != 2 or hash160(stack[1]) != program):
+                return E.SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH
+            if len(program) == 32 and sha256(stack[-1]) != program:
+                return E.SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH
+            return E.SCRIPT_ERR_EVAL_FALSE
+        if version == 1 and len(program) == 32:
+            if not stack:
+                return E.SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY
+            has_annex = len(stack) >= 2 and stack[-1][:1] == b"\x50"
+            if len(stack) - has_annex == 1:
+                return E.SCRIPT_ERR_SCHNORR_SIG  # key path spend
+        return E.SCRIPT_ERR_EVAL_FALSE

@@ -1,0 +1,53 @@
+"""The table of `amiko` subcommands that talk to a running node over JSON-RPC.
+
+Each entry names the RPC method, its positional arguments and its options; `main.py`
+builds the argument parser from it. Adding a command is adding a row here and a method
+in `amiko/rpc/methods.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    help: str
+    type: type = str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Opt:
+    flag: str  # "--feerate"
+    help: str
+    type: type | None = str  # None: a switch (store_true)
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    args: tuple[Arg, ...] = ()
+    opts: tuple[Opt, ...] = ()
+    method: str = ""
+    rpc_names: dict[str, str] = field(default_factory=dict)  # CLI dest -> RPC param name
+
+    @property
+    def rpc_method(self) -> str:
+        return self.method or self.name
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("getinfo", "the node's id, alias, network, address, peers and version"),
+    Command("connect", "connect to a peer", (Arg("target", "ID@HOST:PORT"),)),
+    Command("listpeers", "peers: address, connection, features"),
+    Command("disconnect", "disconnect a peer (and stop reconnecting to it)", (Arg("id", "node id"),)),
+    Command("stop", "stop the node"),
+    Command("help", "list the node's RPC methods"),
+)

@@ -1,0 +1,129 @@
+"""The `amiko` command: `amiko [--dir DIR] [--network NET] COMMAND ...`.
+
+`amiko node` runs a node in the foreground (`--daemon` detaches). Every other command
+talks to the running node over JSON-RPC, prints JSON on stdout and exits 0; on failure
+it prints `{"error": {"code": ..., "message": ...}}` and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+from amiko import __version__
+from amiko.cli.commands import COMMANDS, Command
+from amiko.rpc.client import call
+from amiko.rpc.errors import RpcError
+
+NETWORKS = ("regtest", "signet", "testnet", "bitcoin")
+
+
+def default_dir() -> str:
+    return os.environ.get("AMIKO_DIR") or os.path.join(os.path.expanduser("~"), ".amiko")
+
+
+def parse_hostport(text: str, default_port: int = 9735) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        return text, default_port
+    try:
+        return host.strip("[]") or "127.0.0.1", int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="amiko", description="amiko, a Lightning Network node")
+    p.add_argument("--dir", default=None, help="data directory (default: $AMIKO_DIR or ~/.amiko)")
+    p.add_argument("--network", choices=NETWORKS, default="regtest")
+    p.add_argument("--version", action="version", version=f"amiko {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    node = sub.add_parser("node", help="run a node in the foreground")
+    node.add_argument("--listen", type=parse_hostport, default=("127.0.0.1", 9735),
+                      help="HOST:PORT for peers (default 127.0.0.1:9735)")
+    node.add_argument("--no-listen", action="store_true", help="accept no incoming connections")
+    node.add_argument("--rpc-port", type=int, default=0, help="JSON-RPC port (default: random)")
+    node.add_argument("--alias", default=None)
+    node.add_argument("--daemon", action="store_true", help="run in the background")
+    node.add_argument("--log-level", default="INFO")
+
+    demo = sub.add_parser("demo", help="run a local network of amiko nodes")
+    demo.add_argument("--nodes", type=int, default=6, help="how many nodes (default 6)")
+    demo.add_argument("--keep", action="store_true", help="leave the network running")
+
+    for cmd in COMMANDS:
+        sp = sub.add_parser(cmd.name, help=cmd.help)
+        for a in cmd.args:
+            sp.add_argument(a.name, help=a.help, nargs="?" if a.optional else None)
+        for o in cmd.opts:
+            if o.type is None:
+                sp.add_argument(o.flag, help=o.help, action="store_true", dest=o.dest)
+            else:
+                sp.add_argument(o.flag, help=o.help, type=o.type, dest=o.dest)
+    return p
+
+
+def rpc_params(cmd: Command, ns: argparse.Namespace) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for a in cmd.args:
+        value = getattr(ns, a.name)
+        if value is not None:
+            params[cmd.rpc_names.get(a.name, a.name)] = value
+    for o in cmd.opts:
+        value = getattr(ns, o.dest)
+        if value is not None and value is not False:
+            params[cmd.rpc_names.get(o.dest, o.dest)] = value
+    return params
+
+
+def print_error(code: int, message: str) -> None:
+    print(json.dumps({"error": {"code": code, "message": message}}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ns = build_parser().parse_args(argv)
+    datadir = os.path.abspath(ns.dir or default_dir())
+    if ns.command == "node":
+        return run_node(ns, datadir, argv)
+    if ns.command == "demo":
+        from amiko.cli.demo import run_demo
+
+        return run_demo(ns.nodes, ns.dir, ns.keep)
+    cmd = next(c for c in COMMANDS if c.name == ns.command)
+    try:
+        result = call(datadir, cmd.rpc_method, rpc_params(cmd, ns))
+    except RpcError as e:
+        print_error(e.code, e.message)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
+    from amiko.cli import daemon
+    from amiko.node import NodeConfig
+
+    if ns.daemon:
+        return daemon.detach(argv, datadir)
+    daemon.setup_logging(datadir, ns.log_level)
+    config = NodeConfig(
+        datadir=datadir,
+        network=ns.network,
+        listen=None if ns.no_listen else ns.listen,
+        alias=ns.alias,
+    )
+    try:
+        asyncio.run(daemon.run(config, ns.rpc_port))
+    except KeyboardInterrupt:
+        pass
+    except OSError as e:
+        print_error(-1, f"cannot start the node: {e}")
+        return 1
+    return 0

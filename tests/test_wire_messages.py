@@ -67,12 +67,19 @@ def test_init_with_networks_and_remote_addr() -> None:
         features=b"\x02\x00",
         tlvs=InitTlvs(networks=(BITCOIN,), remote_addr=bytes.fromhex("017f0000012607")),
     )
-    expected = (
-        "0010"  # type 16
-        "0000"  # gflen
-        "0002" "0200"  # flen, features
-        "01" "20" + BITCOIN.hex()  # networks: type 1, length 32
-        + "03" "07" "017f0000012607"  # remote_addr: type 3, IPv4 127.0.0.1:9735
+    expected = "".join(
+        [
+            "0010",  # type 16
+            "0000",  # gflen
+            "0002",  # flen
+            "0200",  # features
+            "01",  # networks: type 1
+            "20",  # length 32
+            BITCOIN.hex(),
+            "03",  # remote_addr: type 3
+            "07",  # length 7
+            "017f0000012607",  # IPv4 127.0.0.1 port 9735
+        ]
     )
     assert msg.encode().hex() == expected
     assert decode_message(bytes.fromhex(expected)) == msg
@@ -90,16 +97,17 @@ def test_init_networks_must_be_whole_chain_hashes() -> None:
 
 def test_ping_pong() -> None:
     ping = Ping(num_pong_bytes=4, ignored=bytes(3))
-    assert ping.encode().hex() == "0012" "0004" "0003" "000000"
+    # type 18, num_pong_bytes 4, byteslen 3, ignored
+    assert ping.encode().hex() == "0012" + "0004" + "0003" + "000000"
     assert decode_message(ping.encode()) == ping
     pong = Pong(ignored=bytes(4))
-    assert pong.encode().hex() == "0013" "0004" "00000000"
+    assert pong.encode().hex() == "0013" + "0004" + "00000000"
     assert decode_message(pong.encode()) == pong
 
 
 def test_ping_truncated_ignored() -> None:
     with pytest.raises(TruncatedError):
-        decode_message(bytes.fromhex("0012" "0004" "0003" "0000"))
+        decode_message(bytes.fromhex("0012" + "0004" + "0003" + "0000"))
 
 
 def test_error_with_channel_id() -> None:
@@ -210,8 +218,12 @@ def _fields(msg: object) -> dict[str, object]:
 def test_attribution_data_record() -> None:
     from amiko.wire.messages import AttributionData
 
-    ad = AttributionData(htlc_hold_times=tuple(range(20)), truncated_hmacs=tuple(bytes(4) for _ in range(210)))
-    msg = UpdateFulfillHtlc(ChannelId(bytes(32)), 1, bytes(32), UpdateFulfillHtlcTlvs(attribution_data=ad))
+    ad = AttributionData(
+        htlc_hold_times=tuple(range(20)), truncated_hmacs=tuple(bytes(4) for _ in range(210))
+    )
+    msg = UpdateFulfillHtlc(
+        ChannelId(bytes(32)), 1, bytes(32), UpdateFulfillHtlcTlvs(attribution_data=ad)
+    )
     data = msg.encode()
     assert len(data) == 2 + 32 + 8 + 32 + 1 + 3 + 920
     assert decode_message(data) == msg
@@ -222,7 +234,7 @@ def test_attribution_data_record() -> None:
 def test_tx_signatures_witnesses() -> None:
     msg = TxSignatures(ChannelId(bytes(32)), bytes(32), (Witness(b"\x01\x02"), Witness(b"")))
     data = msg.encode()
-    assert data.hex().endswith("0002" "0002" "0102" "0000")
+    assert data.hex().endswith("0002" + "0002" + "0102" + "0000")
     assert decode_message(data) == msg
 
 
@@ -247,7 +259,9 @@ def test_subtypes_decode_exactly() -> None:
 
 
 def test_onion_message_packet_rest_then_fixed_tail() -> None:
-    pkt = OnionMessagePacket(version=0, public_key=POINT, onionmsg_payloads=b"xyz", hmac=bytes(range(32)))
+    pkt = OnionMessagePacket(
+        version=0, public_key=POINT, onionmsg_payloads=b"xyz", hmac=bytes(range(32))
+    )
     raw = pkt.encode()
     assert raw == b"\x00" + POINT + b"xyz" + bytes(range(32))
     assert OnionMessagePacket.decode(raw) == pkt
@@ -266,7 +280,7 @@ def test_channel_id_of() -> None:
 
 
 def test_unknown_messages() -> None:
-    odd = decode_message(bytes.fromhex("8001" "abcd"))
+    odd = decode_message(bytes.fromhex("8001abcd"))
     assert odd == UnknownMessage(0x8001, b"\xab\xcd")
     assert isinstance(odd, UnknownMessage) and odd.is_odd
     assert odd.encode() == bytes.fromhex("8001abcd")
@@ -280,7 +294,12 @@ def test_catalogue_types_are_unique_and_registered() -> None:
     types = [cls.TYPE for cls in MESSAGE_CLASSES]
     assert len(types) == len(set(types))
     assert DEFAULT_REGISTRY.types() >= set(types)
-    assert {cls.NAME for cls in MESSAGE_CLASSES} >= {"init", "open_channel", "update_add_htlc", "channel_update"}
+    assert {cls.NAME for cls in MESSAGE_CLASSES} >= {
+        "init",
+        "open_channel",
+        "update_add_htlc",
+        "channel_update",
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from amiko.wire.errors import (
     TruncatedError,
     UnknownEvenTypeError,
 )
-from amiko.wire.messages import Init, InitTlvs, N1
+from amiko.wire.messages import N1, Init, InitTlvs
 from amiko.wire.primitives import (
     Reader,
     bigsize_len,
@@ -59,7 +59,12 @@ def test_fixed_int_encoders() -> None:
     assert encode_u16(0x1234) == b"\x12\x34"
     assert encode_u32(1) == b"\x00\x00\x00\x01"
     assert encode_u64(1 << 63) == b"\x80" + bytes(7)
-    for enc, bad in ((encode_u8, 256), (encode_u16, -1), (encode_u32, 1 << 32), (encode_u64, 1 << 64)):
+    for enc, bad in (
+        (encode_u8, 256),
+        (encode_u16, -1),
+        (encode_u32, 1 << 32),
+        (encode_u64, 1 << 64),
+    ):
         with pytest.raises(EncodeError):
             enc(bad)
 
@@ -74,7 +79,12 @@ def test_bigsize_bounds() -> None:
 
 
 def test_reader() -> None:
-    r = Reader(bytes.fromhex("01" "0203" "04050607" "08090a0b0c0d0e0f" "fd0100" "02" + "11" * 32 + "ff"), "t")
+    r = Reader(
+        bytes.fromhex(
+            "01" + "0203" + "04050607" + "08090a0b0c0d0e0f" + "fd0100" + "02" + "11" * 32 + "ff"
+        ),
+        "t",
+    )
     assert r.u8() == 1
     assert r.u16() == 0x0203
     assert r.u32() == 0x04050607
@@ -97,16 +107,16 @@ def test_reader() -> None:
 
 
 def test_split_and_encode_tlv_records() -> None:
-    data = bytes.fromhex("0100" "fd00fd0101" "fe00010000" "00")
+    data = bytes.fromhex("0100" + "fd00fd0101" + "fe00010000" + "00")
     records = split_tlv_stream(data)
     assert records == [(1, b""), (0xFD, b"\x01"), (0x10000, b"")]
     assert encode_tlv_records(records) == data
     with pytest.raises(TlvOrderError):
-        split_tlv_stream(bytes.fromhex("0200" "0100"))
+        split_tlv_stream(bytes.fromhex("0200" + "0100"))
     with pytest.raises(NonCanonicalError):
-        split_tlv_stream(bytes.fromhex("01fd0001" "00"))
+        split_tlv_stream(bytes.fromhex("01fd0001" + "00"))
     with pytest.raises(TruncatedError):
-        split_tlv_stream(bytes.fromhex("0102" "00"))
+        split_tlv_stream(bytes.fromhex("0102" + "00"))
 
 
 def test_stream_encode_rejects_duplicate_or_colliding_unknown() -> None:
@@ -115,12 +125,15 @@ def test_stream_encode_rejects_duplicate_or_colliding_unknown() -> None:
     with pytest.raises(EncodeError):
         N1(unknown=((33, b""), (33, b"\x01"))).encode()
     # unknown records are merged in type order
-    assert N1(tlv4=1, unknown=((255, b""), (33, b""))).encode().hex() == "2100" "fd00fe020001" "fd00ff00"
+    assert (
+        N1(tlv4=1, unknown=((255, b""), (33, b""))).encode().hex()
+        == "2100" + "fd00fe020001" + "fd00ff00"
+    )
 
 
 def test_custom_tlv_record_registration() -> None:
     """A channel type registers an even custom record in `init_tlvs`."""
-    raw = bytes.fromhex("001000000000" "fe00010000" "02" "abcd")
+    raw = bytes.fromhex("001000000000" + "fe00010000" + "02" + "abcd")
     with pytest.raises(UnknownEvenTypeError):
         decode_message(raw)
 
@@ -138,7 +151,7 @@ def test_custom_tlv_record_registration() -> None:
         assert msg.encode() == raw
         assert custom_record(InitTlvs(), 0x10000) is None
         with pytest.raises(DecodeError):
-            decode_message(bytes.fromhex("001000000000" "fe00010000" "01" "ab"))
+            decode_message(bytes.fromhex("001000000000" + "fe00010000" + "01" + "ab"))
         with pytest.raises(ValueError, match="already registered"):
             register_tlv_record(InitTlvs, 0x10000, decode_custom)
         with pytest.raises(ValueError, match="defined by the spec"):

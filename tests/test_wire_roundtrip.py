@@ -26,7 +26,9 @@ points = st.tuples(st.sampled_from([2, 3]), st.binary(min_size=32, max_size=32))
 )
 sciddir_or_pubkey = st.one_of(
     points,
-    st.tuples(st.sampled_from([0, 1]), st.binary(min_size=8, max_size=8)).map(lambda t: bytes([t[0]]) + t[1]),
+    st.tuples(st.sampled_from([0, 1]), st.binary(min_size=8, max_size=8)).map(
+        lambda t: bytes([t[0]]) + t[1]
+    ),
 )
 
 
@@ -84,7 +86,11 @@ def unknown_records(known: frozenset[int]) -> st.SearchStrategy[tuple[tuple[int,
     odd_types = st.one_of(st.integers(0, 300), st.integers(0, (1 << 64) - 1)).map(lambda t: t | 1)
     return (
         st.lists(odd_types.filter(lambda t: t not in known), unique=True, max_size=3)
-        .flatmap(lambda ts: st.tuples(*[st.tuples(st.just(t), st.binary(max_size=8)) for t in sorted(ts)]))
+        .flatmap(
+            lambda ts: st.tuples(
+                *[st.tuples(st.just(t), st.binary(max_size=8)) for t in sorted(ts)]
+            )
+        )
         .map(tuple)
     )
 
@@ -136,7 +142,9 @@ known_types = st.sampled_from(sorted({cls.TYPE for cls in MESSAGE_CLASSES}))
 @given(
     st.one_of(
         st.binary(max_size=200),
-        st.tuples(known_types, st.binary(max_size=400)).map(lambda t: t[0].to_bytes(2, "big") + t[1]),
+        st.tuples(known_types, st.binary(max_size=400)).map(
+            lambda t: t[0].to_bytes(2, "big") + t[1]
+        ),
     )
 )
 def test_decode_message_fuzz(raw: bytes) -> None:
@@ -150,7 +158,11 @@ any_message = st.sampled_from(MESSAGE_CLASSES).flatmap(struct_values)
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(msg=any_message, cut=st.integers(0, 2000), flips=st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 255)), max_size=3))
+@given(
+    msg=any_message,
+    cut=st.integers(0, 2000),
+    flips=st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 255)), max_size=3),
+)
 def test_decode_mutated_messages(msg: Any, cut: int, flips: list[tuple[int, int]]) -> None:
     """Truncated or corrupted encodings of valid messages decode or raise DecodeError."""
     raw = bytearray(msg.encode())

@@ -160,7 +160,9 @@ def valid_for(ns: str) -> list[bytes]:
 
 
 def invalid_for(ns: str) -> list[bytes]:
-    return [bytes.fromhex(v["stream"]) for v in TLV_VECTORS if not v["valid"] and ns in v["namespaces"]]
+    return [
+        bytes.fromhex(v["stream"]) for v in TLV_VECTORS if not v["valid"] and ns in v["namespaces"]
+    ]
 
 
 def first_type(data: bytes) -> int:
@@ -204,7 +206,9 @@ def test_tlv_appending_higher_valid_to_lower_valid_succeeds(ns: str) -> None:
 # --- Appendix C: message extension ----------------------------------------------------
 
 
-@pytest.mark.parametrize("vec", load("bolt01_message_extension.json")["valid"], ids=lambda v: v["message"])
+@pytest.mark.parametrize(
+    "vec", load("bolt01_message_extension.json")["valid"], ids=lambda v: v["message"]
+)
 def test_message_extension_valid(vec: dict[str, Any]) -> None:
     data = bytes.fromhex(vec["message"])
     msg = decode_message(data)
@@ -213,7 +217,9 @@ def test_message_extension_valid(vec: dict[str, Any]) -> None:
     assert msg.encode() == data  # the extension is kept (it may be covered by signatures)
 
 
-@pytest.mark.parametrize("vec", load("bolt01_message_extension.json")["invalid"], ids=lambda v: v["message"])
+@pytest.mark.parametrize(
+    "vec", load("bolt01_message_extension.json")["invalid"], ids=lambda v: v["message"]
+)
 def test_message_extension_invalid(vec: dict[str, Any]) -> None:
     with pytest.raises(DecodeError):
         decode_message(bytes.fromhex(vec["message"]))
@@ -230,7 +236,12 @@ def test_message_extension_invalid_reasons() -> None:
 
 # --- Appendix D: signed integers ------------------------------------------------------
 
-SIGNED = [(encode_s8, "s8", 1), (encode_s16, "s16", 2), (encode_s32, "s32", 4), (encode_s64, "s64", 8)]
+SIGNED = [
+    (encode_s8, "s8", 1),
+    (encode_s16, "s16", 2),
+    (encode_s32, "s32", 4),
+    (encode_s64, "s64", 8),
+]
 
 
 @pytest.mark.parametrize("vec", load("bolt01_signed_integers.json"), ids=lambda v: str(v["value"]))

@@ -199,7 +199,9 @@ def add_implicit_tlvs(cat: Catalogue) -> None:
         implicit = f"{msg.name}_tlvs"
         if implicit in stream_names:
             msg.fields.append(FieldDef("tlvs", implicit, ""))
-            cat.notes.append(f"{msg.source}: `{msg.name}` gets implicit trailing field tlvs:{implicit}")
+            cat.notes.append(
+                f"{msg.source}: `{msg.name}` gets implicit trailing field tlvs:{implicit}"
+            )
 
 
 def drop_broken(cat: Catalogue) -> None:
@@ -222,7 +224,9 @@ def dedupe(items: list[Container], what: str, cat: Catalogue) -> list[Container]
             seen[c.name] = c
             out.append(c)
         elif (prev.code, prev.fields) != (c.code, c.fields):
-            raise SystemExit(f"{c.source}: {what} `{c.name}` redefined differently (first at {prev.source})")
+            raise SystemExit(
+                f"{c.source}: {what} `{c.name}` redefined differently (first at {prev.source})"
+            )
     return out
 
 
@@ -239,7 +243,9 @@ def extract(bolts_dir: Path, bolts: tuple[str, ...] = DEFAULT_BOLTS) -> Catalogu
     cat.failures = dedupe(cat.failures, "failure", cat)
     names = [s.name for s in cat.streams]
     if len(set(names)) != len(names):
-        raise SystemExit(f"duplicate tlv_stream names: {sorted(n for n in set(names) if names.count(n) > 1)}")
+        raise SystemExit(
+            f"duplicate tlv_stream names: {sorted(n for n in set(names) if names.count(n) > 1)}"
+        )
     add_implicit_tlvs(cat)
     return cat
 

@@ -57,7 +57,7 @@ IMPORTED_NAMES = {
     "encode_failed", "check_len", "check_point", "check_count", "check_len_each",
     "check_point_each", "join_fixed", "join_points", "pack_int_array", "encode_utf8",
     "check_sciddir_or_pubkey", "split_tlv_stream", "encode_tlv_records",
-    "check_unknown_record", "MESSAGE_CLASSES", "SUBTYPE_CLASSES", "TLV_STREAM_CLASSES",
+    "check_unknown_record", "slot_setters", "MESSAGE_CLASSES", "SUBTYPE_CLASSES", "TLV_STREAM_CLASSES",
     "RECORD_CLASSES",
 }  # fmt: skip
 
@@ -272,10 +272,15 @@ class Resolver:
             if fd.count not in ("", REST) and not fd.count.isdigit():
                 lf = by_spec.get(fd.count)
                 if lf is None:
-                    raise GenError(f"{where}.{fd.name}: length field {fd.count!r} not defined before")
+                    raise GenError(
+                        f"{where}.{fd.name}: length field {fd.count!r} not defined before"
+                    )
                 if lf.is_len:
                     raise GenError(f"{where}.{fd.name}: length field {fd.count!r} used twice")
-                if not (lf.ekind == "int" and lf.ckind == "one" and lf.elem != "short_channel_id") and lf.ekind != "bigsize":
+                if (
+                    not (lf.ekind == "int" and lf.ckind == "one" and lf.elem != "short_channel_id")
+                    and lf.ekind != "bigsize"
+                ):
                     raise GenError(f"{where}.{fd.name}: {fd.count!r} cannot be a length")
                 lf.is_len = True
                 lf.target = f
@@ -290,7 +295,15 @@ class Resolver:
 
     def _one(self, fd: FDef, where: str) -> RField:
         t, count = fd.type, fd.count
-        ckind = "one" if count == "" else "rest" if count == REST else "fixed" if count.isdigit() else "counted"
+        ckind = (
+            "one"
+            if count == ""
+            else "rest"
+            if count == REST
+            else "fixed"
+            if count.isdigit()
+            else "counted"
+        )
         f = RField(spec=fd.name, py=py_name(fd.name), elem=t, ekind="", ckind=ckind)
         if ckind == "fixed":
             f.n = int(count)
@@ -300,7 +313,9 @@ class Resolver:
             if arr and t in BYTE_TYPES:
                 f.ekind = "byte"
                 f.size = 1
-                f.pytype = "ChannelId" if fd.name == "temporary_channel_id" and f.n == 32 else "bytes"
+                f.pytype = (
+                    "ChannelId" if fd.name == "temporary_channel_id" and f.n == 32 else "bytes"
+                )
             else:
                 f.ekind = "int"
                 f.pytype = "tuple[int, ...]" if arr else int_newtype(fd.name, t)
@@ -310,7 +325,9 @@ class Resolver:
             f.ekind, f.pytype = "utf8", "str"
         elif bytes_size(t) is not None:
             f.ekind, f.size = "fb", bytes_size(t) or 0
-            f.pytype = "tuple[bytes, ...]" if arr else ("ChannelId" if t == "channel_id" else "bytes")
+            f.pytype = (
+                "tuple[bytes, ...]" if arr else ("ChannelId" if t == "channel_id" else "bytes")
+            )
         elif t == "bigsize":
             f.ekind, f.pytype = "bigsize", int_newtype(fd.name, t)
         elif t in TRUNCATED_TYPES:
@@ -485,7 +502,9 @@ class ReadEmitter:
                     self.emit(f"{out} = decode_utf8(d[p:q], {ctx!r})")
                 self.emit("p = q")
             elif f.ekind == "int":
-                self.emit(f"{out}, p = read_int_array(d, p, e, {count}, {f.code!r}, {f.size}, {ctx!r})")
+                self.emit(
+                    f"{out}, p = read_int_array(d, p, e, {count}, {f.code!r}, {f.size}, {ctx!r})"
+                )
             elif f.ekind == "fb":
                 self.emit(f"{out}, p = read_chunks(d, p, e, {count}, {f.size}, {ctx!r})")
                 if f.is_point:
@@ -570,7 +589,7 @@ class WriteEmitter:
         elif len(pieces) == 1:
             self.emit(f"return {pieces[0]}")
         else:
-            self.emit("return b\"\".join((")
+            self.emit('return b"".join((')
             for piece in pieces:
                 self.emit(f"    {piece},")
             self.emit("))")
@@ -589,7 +608,11 @@ class WriteEmitter:
         if f.ekind == "int":
             return f"pack_int_array({v}, {f.code!r}, {ctx!r})"
         if f.ekind == "fb":
-            return f"join_points({v}, {ctx!r})" if f.is_point else f"join_fixed({v}, {f.size}, {ctx!r})"
+            return (
+                f"join_points({v}, {ctx!r})"
+                if f.is_point
+                else f"join_fixed({v}, {f.size}, {ctx!r})"
+            )
         if f.ekind == "sub":
             return f'b"".join([item.encode() for item in {v}])'
         raise GenError(f"{ctx}: cannot prepare")
@@ -641,6 +664,10 @@ class WriteEmitter:
 
 def empty_name(cls: str) -> str:
     return f"_EMPTY_{cls}"
+
+
+def setters_name(cls: str) -> str:
+    return f"_SET_{cls}"
 
 
 def field_meta(f: RField, name: str | None = None, tlv_type: int | None = None) -> str:
@@ -821,6 +848,7 @@ class Generator:
             "    read_rest_chunks,",
             "    read_rest_ints,",
             "    read_sciddir_or_pubkey,",
+            "    slot_setters,",
             "    trailing,",
             ")",
             "from amiko.wire.primitives import decode_bigsize, decode_tu, encode_bigsize, encode_tu, truncated",
@@ -828,6 +856,22 @@ class Generator:
             "from amiko.wire.types import ChannelId, Msat, Sat, ShortChannelId",
             "",
         ]
+
+    # -- construction ------------------------------------------------------------------
+
+    @staticmethod
+    def construct(cls: str, args: list[str], ind: str, suffix: str = "") -> list[str]:
+        """Lines returning a new `cls` built from `args` (plus `suffix` in the return)."""
+        if not args:
+            return [f"{ind}return cls(){suffix}"]
+        setters = [f"s{i}" for i in range(len(args))]
+        L = [f"{ind}if cls is not {cls}:  # a subclass: use its __init__"]
+        L.append(f"{ind}    return cls({', '.join(args)}){suffix}")
+        L.append(f"{ind}o = object.__new__(cls)")
+        L.append(f"{ind}{', '.join(setters)}{',' if len(args) == 1 else ''} = {setters_name(cls)}")
+        L += [f"{ind}{s_}(o, {a})" for s_, a in zip(setters, args, strict=True)]
+        L.append(f"{ind}return o{suffix}")
+        return L
 
     # -- struct-like classes (messages, subtypes, records) ------------------------------
 
@@ -851,7 +895,13 @@ class Generator:
         L.append(f"    NAME: ClassVar[str] = {c.name!r}")
         if kind == "msg":
             names = {f.spec for f in value_fields}
-            cid = "channel_id" if "channel_id" in names else "temporary_channel_id" if "temporary_channel_id" in names else None
+            cid = (
+                "channel_id"
+                if "channel_id" in names
+                else "temporary_channel_id"
+                if "temporary_channel_id" in names
+                else None
+            )
             L.append(f"    CHANNEL_ID_FIELD: ClassVar[str | None] = {cid!r}")
             L.append(f"    OPTION: ClassVar[str | None] = {c.option or None!r}")
         metas = [field_meta(f) for f in value_fields]
@@ -870,13 +920,15 @@ class Generator:
         # encode
         L.append("    def encode(self) -> bytes:")
         L.append("        try:")
-        we = WriteEmitter(self.structs, ctx, "            ", {f.py: f"self.{f.py}" for f in value_fields})
+        we = WriteEmitter(
+            self.structs, ctx, "            ", {f.py: f"self.{f.py}" for f in value_fields}
+        )
         we.body(fields, c.code if kind == "msg" else None, "self.extension" if extension else "")
         L += we.lines
         L.append("        except struct.error as exc:")
         L.append(f"            raise encode_failed({ctx!r}, exc) from None")
         L.append("")
-        args = ", ".join([f"f_{f.py}" for f in value_fields] + (["f_extension"] if extension else []))
+        args = [f"f_{f.py}" for f in value_fields] + (["f_extension"] if extension else [])
         if kind == "msg":
             L.append("    @classmethod")
             L.append("    def decode_payload(cls, payload: bytes) -> Self:")
@@ -888,18 +940,20 @@ class Generator:
             if extension:
                 pos = re_.pos()
                 if pos == "p":
-                    L.append("        f_extension = d[p:] if p < e else b\"\"")
+                    L.append('        f_extension = d[p:] if p < e else b""')
                 else:
-                    L.append(f"        f_extension = d[{pos}:] if e > {pos} else b\"\"")
-            L.append(f"        return cls({args})")
+                    L.append(f'        f_extension = d[{pos}:] if e > {pos} else b""')
+            L += self.construct(c.cls, args, "        ")
         else:
             L.append("    @classmethod")
             L.append("    def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:")
-            L.append('        """Read one value from d[p:e]; return it and the position after it."""')
+            L.append(
+                '        """Read one value from d[p:e]; return it and the position after it."""'
+            )
             re_ = ReadEmitter(self.structs, ctx, "        ", None)
             re_.fields(fields)
             L += re_.lines
-            L.append(f"        return cls({args}), p")
+            L += self.construct(c.cls, args, "        ", ", p")
             L.append("")
             L.append("    @classmethod")
             L.append("    def decode(cls, data: bytes) -> Self:")
@@ -908,7 +962,8 @@ class Generator:
             L.append("        if p != len(data):")
             L.append(f"            raise trailing({ctx!r}, len(data) - p)")
             L.append("        return obj")
-        return L + ["", ""]
+        L += ["", "", f"{setters_name(c.cls)}: Final = slot_setters({c.cls})"]
+        return [*L, "", ""]
 
     # -- TLV streams -------------------------------------------------------------------
 
@@ -925,24 +980,37 @@ class Generator:
             if attr in ("unknown", "encode", "decode"):
                 raise GenError(f"{st.name}: record name {r.name!r} is reserved")
             if not rf:
-                attrs.append((r, attr, "bool", f"Field({attr!r}, 'flag', None, None, None, {r.code})"))
+                attrs.append(
+                    (r, attr, "bool", f"Field({attr!r}, 'flag', None, None, None, {r.code})")
+                )
             elif len(rf) == 1 and not rf[0].is_len:
                 attrs.append((r, attr, rf[0].pytype, field_meta(rf[0], attr, r.code)))
                 L += self.gen_record_funcs(st, r, rf[0])
             else:
-                attrs.append((r, attr, r.cls, f"Field({attr!r}, {r.name!r}, None, None, {r.cls}, {r.code})"))
+                attrs.append(
+                    (r, attr, r.cls, f"Field({attr!r}, {r.name!r}, None, None, {r.cls}, {r.code})")
+                )
         L += ["@dataclass(frozen=True, slots=True)", f"class {st.cls}:"]
         L.append(f'    """TLV stream `{st.name}`; `unknown` keeps records the spec does not define')
-        L.append('    (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""')
+        L.append(
+            '    (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""'
+        )
         L.append("")
         L.append(f"    NAME: ClassVar[str] = {st.name!r}")
         known = ", ".join(str(c) for c in codes)
-        L.append(f"    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset({{{known}}})" if codes else
-                 "    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset()")
+        L.append(
+            f"    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset({{{known}}})"
+            if codes
+            else "    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset()"
+        )
         L += fields_classvar([a[3] for a in attrs], "    ")
         L.append("")
         for _r, attr, pytype, _m in attrs:
-            L.append(f"    {attr}: bool = False" if pytype == "bool" else f"    {attr}: {pytype} | None = None")
+            L.append(
+                f"    {attr}: bool = False"
+                if pytype == "bool"
+                else f"    {attr}: {pytype} | None = None"
+            )
         L.append("    unknown: tuple[tuple[int, bytes], ...] = ()")
         L.append("")
         # encode
@@ -954,14 +1022,20 @@ class Generator:
                 L.append(f'            records.append(({r.code}, b""))')
                 continue
             L.append(f"        if self.{attr} is not None:")
-            L.append(f"            records.append(({r.code}, {self.record_writer(st, r, f'self.{attr}')}))")
+            L.append(
+                f"            records.append(({r.code}, {self.record_writer(st, r, f'self.{attr}')}))"
+            )
         L.append(f"        return encode_tlv_records(records, self.unknown, {st.name!r})")
         L.append("")
         # decode
         L.append("    @classmethod")
         L.append("    def decode(cls, data: bytes) -> Self:")
         for _r, attr, pytype, _m in attrs:
-            L.append(f"        {attr}: bool = False" if pytype == "bool" else f"        {attr}: {pytype} | None = None")
+            L.append(
+                f"        {attr}: bool = False"
+                if pytype == "bool"
+                else f"        {attr}: {pytype} | None = None"
+            )
         L.append("        unknown: list[tuple[int, bytes]] = []")
         L.append(f"        for t, v in split_tlv_stream(data, {st.name!r}):")
         kw = "if"
@@ -979,9 +1053,9 @@ class Generator:
             L.append(f"                unknown.append(check_unknown_record({st.name!r}, t, v))")
         else:
             L.append(f"            unknown.append(check_unknown_record({st.name!r}, t, v))")
-        args = ", ".join([a[1] for a in attrs] + ["tuple(unknown)"])
-        L.append(f"        return cls({args})")
-        L += ["", "", f"{empty_name(st.cls)}: Final = {st.cls}()", "", ""]
+        L += self.construct(st.cls, [a[1] for a in attrs] + ["tuple(unknown)"], "        ")
+        L += ["", "", f"{setters_name(st.cls)}: Final = slot_setters({st.cls})"]
+        L += [f"{empty_name(st.cls)}: Final = {st.cls}()", "", ""]
         return L
 
     def simple_record(self, st: SDef, r: CDef) -> RField | None:
@@ -1029,7 +1103,7 @@ class Generator:
         L += we.lines
         L.append("    except struct.error as exc:")
         L.append(f"        raise encode_failed({ctx!r}, exc) from None")
-        return L + ["", ""]
+        return [*L, "", ""]
 
     def gen_tables(self) -> list[str]:
         def table(name: str, classes: list[str]) -> list[str]:

@@ -8,9 +8,10 @@ Fixed-size runs of fields are decoded inline by the generated code with precompi
 
 from __future__ import annotations
 
+import dataclasses
 import struct
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from amiko.wire.errors import (
     EncodeError,
@@ -25,6 +26,17 @@ T = TypeVar("T")
 
 
 # --- decoding ------------------------------------------------------------------------
+
+
+def slot_setters(cls: type[Any]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot descriptors' setters of a frozen slots dataclass, in field order.
+
+    Generated decoders build instances with `object.__new__` and these setters: a frozen
+    dataclass's `__init__` goes through `object.__setattr__` per field, which costs about
+    twice as much. The values come from a decoder, so `__init__` has nothing to check.
+    """
+    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
+
 
 
 def bad_point(ctx: str) -> InvalidPointError:
@@ -49,7 +61,7 @@ def read_chunks(
 
 def read_rest_chunks(data: bytes, pos: int, end: int, size: int, ctx: str) -> tuple[bytes, ...]:
     """Byte strings of `size` bytes up to `end` (a `...*T` array)."""
-    n, extra = divmod(end - pos, size)
+    extra = (end - pos) % size
     if extra:
         raise TruncatedError(f"{ctx}: {extra} bytes left, not a whole {size}-byte element")
     return tuple(data[i : i + size] for i in range(pos, end, size))
@@ -71,7 +83,9 @@ def read_int_array(
     return struct.unpack_from(f">{count}{code}", data, pos), stop
 
 
-def read_rest_ints(data: bytes, pos: int, end: int, code: str, size: int, ctx: str) -> tuple[int, ...]:
+def read_rest_ints(
+    data: bytes, pos: int, end: int, code: str, size: int, ctx: str
+) -> tuple[int, ...]:
     n, extra = divmod(end - pos, size)
     if extra:
         raise TruncatedError(f"{ctx}: {extra} bytes left, not a whole {size}-byte element")

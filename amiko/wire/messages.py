@@ -39,6 +39,7 @@ from amiko.wire.helpers import (
     read_rest_chunks,
     read_rest_ints,
     read_sciddir_or_pubkey,
+    slot_setters,
     trailing,
 )
 from amiko.wire.primitives import decode_bigsize, decode_tu, encode_bigsize, encode_tu, truncated
@@ -166,7 +167,12 @@ class Witness:
             raise truncated('witness.witness_data', n_len, e - p)
         f_witness_data = d[p:q]
         p = q
-        return cls(f_witness_data), p
+        if cls is not Witness:  # a subclass: use its __init__
+            return cls(f_witness_data), p
+        o = object.__new__(cls)
+        s0, = _SET_Witness
+        s0(o, f_witness_data)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -175,6 +181,9 @@ class Witness:
         if p != len(data):
             raise trailing('witness', len(data) - p)
         return obj
+
+
+_SET_Witness: Final = slot_setters(Witness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +218,15 @@ class OnionPacket:
         p += 1366
         if (f_public_key[0] | 1) != 3:
             raise bad_point('onion_packet.public_key')
-        return cls(f_version, f_public_key, f_hop_payloads, f_hmac), p
+        if cls is not OnionPacket:  # a subclass: use its __init__
+            return cls(f_version, f_public_key, f_hop_payloads, f_hmac), p
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_OnionPacket
+        s0(o, f_version)
+        s1(o, f_public_key)
+        s2(o, f_hop_payloads)
+        s3(o, f_hmac)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -218,6 +235,9 @@ class OnionPacket:
         if p != len(data):
             raise trailing('onion_packet', len(data) - p)
         return obj
+
+
+_SET_OnionPacket: Final = slot_setters(OnionPacket)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +277,13 @@ class BlindedPathHop:
             raise truncated('blinded_path_hop.encrypted_recipient_data', n_enclen, e - p)
         f_encrypted_recipient_data = d[p:q]
         p = q
-        return cls(f_blinded_node_id, f_encrypted_recipient_data), p
+        if cls is not BlindedPathHop:  # a subclass: use its __init__
+            return cls(f_blinded_node_id, f_encrypted_recipient_data), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_BlindedPathHop
+        s0(o, f_blinded_node_id)
+        s1(o, f_encrypted_recipient_data)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -266,6 +292,9 @@ class BlindedPathHop:
         if p != len(data):
             raise trailing('blinded_path_hop', len(data) - p)
         return obj
+
+
+_SET_BlindedPathHop: Final = slot_setters(BlindedPathHop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +338,14 @@ class BlindedPath:
             item_path, p = BlindedPathHop.read_from(d, p, e)
             items_path.append(item_path)
         f_path = tuple(items_path)
-        return cls(f_first_node_id, f_first_path_key, f_path), p
+        if cls is not BlindedPath:  # a subclass: use its __init__
+            return cls(f_first_node_id, f_first_path_key, f_path), p
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_BlindedPath
+        s0(o, f_first_node_id)
+        s1(o, f_first_path_key)
+        s2(o, f_path)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -318,6 +354,9 @@ class BlindedPath:
         if p != len(data):
             raise trailing('blinded_path', len(data) - p)
         return obj
+
+
+_SET_BlindedPath: Final = slot_setters(BlindedPath)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +405,15 @@ class OnionMessagePacket:
             raise truncated('onion_message_packet', 32, e - p)
         f_hmac, = _S5.unpack_from(d, p)
         p += 32
-        return cls(f_version, f_public_key, f_onionmsg_payloads, f_hmac), p
+        if cls is not OnionMessagePacket:  # a subclass: use its __init__
+            return cls(f_version, f_public_key, f_onionmsg_payloads, f_hmac), p
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_OnionMessagePacket
+        s0(o, f_version)
+        s1(o, f_public_key)
+        s2(o, f_onionmsg_payloads)
+        s3(o, f_hmac)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -375,6 +422,9 @@ class OnionMessagePacket:
         if p != len(data):
             raise trailing('onion_message_packet', len(data) - p)
         return obj
+
+
+_SET_OnionMessagePacket: Final = slot_setters(OnionMessagePacket)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +453,13 @@ class ChannelUpdateTimestamps:
             raise truncated('channel_update_timestamps', 8, e - p)
         f_timestamp_node_id_1, f_timestamp_node_id_2 = _S6.unpack_from(d, p)
         p += 8
-        return cls(f_timestamp_node_id_1, f_timestamp_node_id_2), p
+        if cls is not ChannelUpdateTimestamps:  # a subclass: use its __init__
+            return cls(f_timestamp_node_id_1, f_timestamp_node_id_2), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_ChannelUpdateTimestamps
+        s0(o, f_timestamp_node_id_1)
+        s1(o, f_timestamp_node_id_2)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -412,6 +468,9 @@ class ChannelUpdateTimestamps:
         if p != len(data):
             raise trailing('channel_update_timestamps', len(data) - p)
         return obj
+
+
+_SET_ChannelUpdateTimestamps: Final = slot_setters(ChannelUpdateTimestamps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,7 +499,13 @@ class ChannelUpdateChecksums:
             raise truncated('channel_update_checksums', 8, e - p)
         f_checksum_node_id_1, f_checksum_node_id_2 = _S6.unpack_from(d, p)
         p += 8
-        return cls(f_checksum_node_id_1, f_checksum_node_id_2), p
+        if cls is not ChannelUpdateChecksums:  # a subclass: use its __init__
+            return cls(f_checksum_node_id_1, f_checksum_node_id_2), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_ChannelUpdateChecksums
+        s0(o, f_checksum_node_id_1)
+        s1(o, f_checksum_node_id_2)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -449,6 +514,9 @@ class ChannelUpdateChecksums:
         if p != len(data):
             raise trailing('channel_update_checksums', len(data) - p)
         return obj
+
+
+_SET_ChannelUpdateChecksums: Final = slot_setters(ChannelUpdateChecksums)
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,7 +562,17 @@ class BlindedPayinfo:
             raise truncated('blinded_payinfo.features', n_flen, e - p)
         f_features = d[p:q]
         p = q
-        return cls(f_fee_base_msat, f_fee_proportional_millionths, f_cltv_expiry_delta, f_htlc_minimum_msat, f_htlc_maximum_msat, f_features), p
+        if cls is not BlindedPayinfo:  # a subclass: use its __init__
+            return cls(f_fee_base_msat, f_fee_proportional_millionths, f_cltv_expiry_delta, f_htlc_minimum_msat, f_htlc_maximum_msat, f_features), p
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_BlindedPayinfo
+        s0(o, f_fee_base_msat)
+        s1(o, f_fee_proportional_millionths)
+        s2(o, f_cltv_expiry_delta)
+        s3(o, f_htlc_minimum_msat)
+        s4(o, f_htlc_maximum_msat)
+        s5(o, f_features)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -503,6 +581,9 @@ class BlindedPayinfo:
         if p != len(data):
             raise trailing('blinded_payinfo', len(data) - p)
         return obj
+
+
+_SET_BlindedPayinfo: Final = slot_setters(BlindedPayinfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,7 +621,13 @@ class FallbackAddress:
             raise truncated('fallback_address.address', n_len, e - p)
         f_address = d[p:q]
         p = q
-        return cls(f_version, f_address), p
+        if cls is not FallbackAddress:  # a subclass: use its __init__
+            return cls(f_version, f_address), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_FallbackAddress
+        s0(o, f_version)
+        s1(o, f_address)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -549,6 +636,9 @@ class FallbackAddress:
         if p != len(data):
             raise trailing('fallback_address', len(data) - p)
         return obj
+
+
+_SET_FallbackAddress: Final = slot_setters(FallbackAddress)
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,7 +671,14 @@ class Tlv3:
         p += 49
         if (f_node_id[0] | 1) != 3:
             raise bad_point('tlv3.node_id')
-        return cls(f_node_id, f_amount_msat_1, f_amount_msat_2), p
+        if cls is not Tlv3:  # a subclass: use its __init__
+            return cls(f_node_id, f_amount_msat_1, f_amount_msat_2), p
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Tlv3
+        s0(o, f_node_id)
+        s1(o, f_amount_msat_1)
+        s2(o, f_amount_msat_2)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -590,6 +687,9 @@ class Tlv3:
         if p != len(data):
             raise trailing('tlv3', len(data) - p)
         return obj
+
+
+_SET_Tlv3: Final = slot_setters(Tlv3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -618,7 +718,13 @@ class FeeRange:
             raise truncated('fee_range', 16, e - p)
         f_min_fee_satoshis, f_max_fee_satoshis = _S10.unpack_from(d, p)
         p += 16
-        return cls(f_min_fee_satoshis, f_max_fee_satoshis), p
+        if cls is not FeeRange:  # a subclass: use its __init__
+            return cls(f_min_fee_satoshis, f_max_fee_satoshis), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_FeeRange
+        s0(o, f_min_fee_satoshis)
+        s1(o, f_max_fee_satoshis)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -627,6 +733,9 @@ class FeeRange:
         if p != len(data):
             raise trailing('fee_range', len(data) - p)
         return obj
+
+
+_SET_FeeRange: Final = slot_setters(FeeRange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,7 +766,13 @@ class AttributionData:
         f_htlc_hold_times = v[0:20]
         f_truncated_hmacs = v[20:230]
         p += 920
-        return cls(f_htlc_hold_times, f_truncated_hmacs), p
+        if cls is not AttributionData:  # a subclass: use its __init__
+            return cls(f_htlc_hold_times, f_truncated_hmacs), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_AttributionData
+        s0(o, f_htlc_hold_times)
+        s1(o, f_truncated_hmacs)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -666,6 +781,9 @@ class AttributionData:
         if p != len(data):
             raise trailing('attribution_data', len(data) - p)
         return obj
+
+
+_SET_AttributionData: Final = slot_setters(AttributionData)
 
 
 @dataclass(frozen=True, slots=True)
@@ -694,7 +812,13 @@ class NextFunding:
             raise truncated('next_funding', 33, e - p)
         f_next_funding_txid, f_retransmit_flags = _S12.unpack_from(d, p)
         p += 33
-        return cls(f_next_funding_txid, f_retransmit_flags), p
+        if cls is not NextFunding:  # a subclass: use its __init__
+            return cls(f_next_funding_txid, f_retransmit_flags), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_NextFunding
+        s0(o, f_next_funding_txid)
+        s1(o, f_retransmit_flags)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -703,6 +827,9 @@ class NextFunding:
         if p != len(data):
             raise trailing('next_funding', len(data) - p)
         return obj
+
+
+_SET_NextFunding: Final = slot_setters(NextFunding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -731,7 +858,13 @@ class MyCurrentFundingLocked:
             raise truncated('my_current_funding_locked', 33, e - p)
         f_my_current_funding_locked_txid, f_retransmit_flags = _S12.unpack_from(d, p)
         p += 33
-        return cls(f_my_current_funding_locked_txid, f_retransmit_flags), p
+        if cls is not MyCurrentFundingLocked:  # a subclass: use its __init__
+            return cls(f_my_current_funding_locked_txid, f_retransmit_flags), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_MyCurrentFundingLocked
+        s0(o, f_my_current_funding_locked_txid)
+        s1(o, f_retransmit_flags)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -740,6 +873,9 @@ class MyCurrentFundingLocked:
         if p != len(data):
             raise trailing('my_current_funding_locked', len(data) - p)
         return obj
+
+
+_SET_MyCurrentFundingLocked: Final = slot_setters(MyCurrentFundingLocked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,7 +909,13 @@ class PaymentData:
         p += 32
         f_total_msat = Msat(decode_tu(d, p, e, 8, 'payment_data.total_msat'))
         p = e
-        return cls(f_payment_secret, f_total_msat), p
+        if cls is not PaymentData:  # a subclass: use its __init__
+            return cls(f_payment_secret, f_total_msat), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_PaymentData
+        s0(o, f_payment_secret)
+        s1(o, f_total_msat)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -782,6 +924,9 @@ class PaymentData:
         if p != len(data):
             raise trailing('payment_data', len(data) - p)
         return obj
+
+
+_SET_PaymentData: Final = slot_setters(PaymentData)
 
 
 @dataclass(frozen=True, slots=True)
@@ -817,7 +962,14 @@ class PaymentRelay:
         p += 6
         f_fee_base_msat = Msat(decode_tu(d, p, e, 4, 'payment_relay.fee_base_msat'))
         p = e
-        return cls(f_cltv_expiry_delta, f_fee_proportional_millionths, f_fee_base_msat), p
+        if cls is not PaymentRelay:  # a subclass: use its __init__
+            return cls(f_cltv_expiry_delta, f_fee_proportional_millionths, f_fee_base_msat), p
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_PaymentRelay
+        s0(o, f_cltv_expiry_delta)
+        s1(o, f_fee_proportional_millionths)
+        s2(o, f_fee_base_msat)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -826,6 +978,9 @@ class PaymentRelay:
         if p != len(data):
             raise trailing('payment_relay', len(data) - p)
         return obj
+
+
+_SET_PaymentRelay: Final = slot_setters(PaymentRelay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -859,7 +1014,13 @@ class PaymentConstraints:
         p += 4
         f_htlc_minimum_msat = Msat(decode_tu(d, p, e, 8, 'payment_constraints.htlc_minimum_msat'))
         p = e
-        return cls(f_max_cltv_expiry, f_htlc_minimum_msat), p
+        if cls is not PaymentConstraints:  # a subclass: use its __init__
+            return cls(f_max_cltv_expiry, f_htlc_minimum_msat), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_PaymentConstraints
+        s0(o, f_max_cltv_expiry)
+        s1(o, f_htlc_minimum_msat)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -868,6 +1029,9 @@ class PaymentConstraints:
         if p != len(data):
             raise trailing('payment_constraints', len(data) - p)
         return obj
+
+
+_SET_PaymentConstraints: Final = slot_setters(PaymentConstraints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -902,7 +1066,13 @@ class QueryFlags:
         p += 1
         f_encoded_query_flags = d[p:e]
         p = e
-        return cls(f_encoding_type, f_encoded_query_flags), p
+        if cls is not QueryFlags:  # a subclass: use its __init__
+            return cls(f_encoding_type, f_encoded_query_flags), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_QueryFlags
+        s0(o, f_encoding_type)
+        s1(o, f_encoded_query_flags)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -911,6 +1081,9 @@ class QueryFlags:
         if p != len(data):
             raise trailing('query_flags', len(data) - p)
         return obj
+
+
+_SET_QueryFlags: Final = slot_setters(QueryFlags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -945,7 +1118,13 @@ class TimestampsTlv:
         p += 1
         f_encoded_timestamps = d[p:e]
         p = e
-        return cls(f_encoding_type, f_encoded_timestamps), p
+        if cls is not TimestampsTlv:  # a subclass: use its __init__
+            return cls(f_encoding_type, f_encoded_timestamps), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_TimestampsTlv
+        s0(o, f_encoding_type)
+        s1(o, f_encoded_timestamps)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -954,6 +1133,9 @@ class TimestampsTlv:
         if p != len(data):
             raise trailing('timestamps_tlv', len(data) - p)
         return obj
+
+
+_SET_TimestampsTlv: Final = slot_setters(TimestampsTlv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1003,7 +1185,13 @@ class InvreqBip353Name:
             raise truncated('invreq_bip_353_name.domain', n_domain_len, e - p)
         f_domain = d[p:q]
         p = q
-        return cls(f_name, f_domain), p
+        if cls is not InvreqBip353Name:  # a subclass: use its __init__
+            return cls(f_name, f_domain), p
+        o = object.__new__(cls)
+        s0, s1 = _SET_InvreqBip353Name
+        s0(o, f_name)
+        s1(o, f_domain)
+        return o, p
 
     @classmethod
     def decode(cls, data: bytes) -> Self:
@@ -1012,6 +1200,9 @@ class InvreqBip353Name:
         if p != len(data):
             raise trailing('invreq_bip_353_name', len(data) - p)
         return obj
+
+
+_SET_InvreqBip353Name: Final = slot_setters(InvreqBip353Name)
 
 
 def _r_init_tlvs_networks(d: bytes) -> tuple[bytes, ...]:
@@ -1067,9 +1258,17 @@ class InitTlvs:
                 remote_addr = v
             else:
                 unknown.append(check_unknown_record('init_tlvs', t, v))
-        return cls(networks, remote_addr, tuple(unknown))
+        if cls is not InitTlvs:  # a subclass: use its __init__
+            return cls(networks, remote_addr, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_InitTlvs
+        s0(o, networks)
+        s1(o, remote_addr)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_InitTlvs: Final = slot_setters(InitTlvs)
 _EMPTY_InitTlvs: Final = InitTlvs()
 
 
@@ -1175,9 +1374,19 @@ class N1:
                 tlv4 = _r_n1_tlv4(v)
             else:
                 unknown.append(check_unknown_record('n1', t, v))
-        return cls(tlv1, tlv2, tlv3, tlv4, tuple(unknown))
+        if cls is not N1:  # a subclass: use its __init__
+            return cls(tlv1, tlv2, tlv3, tlv4, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4 = _SET_N1
+        s0(o, tlv1)
+        s1(o, tlv2)
+        s2(o, tlv3)
+        s3(o, tlv4)
+        s4(o, tuple(unknown))
+        return o
 
 
+_SET_N1: Final = slot_setters(N1)
 _EMPTY_N1: Final = N1()
 
 
@@ -1249,9 +1458,17 @@ class N2:
                 tlv2 = _r_n2_tlv2(v)
             else:
                 unknown.append(check_unknown_record('n2', t, v))
-        return cls(tlv1, tlv2, tuple(unknown))
+        if cls is not N2:  # a subclass: use its __init__
+            return cls(tlv1, tlv2, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_N2
+        s0(o, tlv1)
+        s1(o, tlv2)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_N2: Final = slot_setters(N2)
 _EMPTY_N2: Final = N2()
 
 
@@ -1302,9 +1519,16 @@ class TxAddInputTlvs:
                 shared_input_txid = _r_tx_add_input_tlvs_shared_input_txid(v)
             else:
                 unknown.append(check_unknown_record('tx_add_input_tlvs', t, v))
-        return cls(shared_input_txid, tuple(unknown))
+        if cls is not TxAddInputTlvs:  # a subclass: use its __init__
+            return cls(shared_input_txid, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_TxAddInputTlvs
+        s0(o, shared_input_txid)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_TxAddInputTlvs: Final = slot_setters(TxAddInputTlvs)
 _EMPTY_TxAddInputTlvs: Final = TxAddInputTlvs()
 
 
@@ -1355,9 +1579,16 @@ class TxSignaturesTlvs:
                 shared_input_signature = _r_tx_signatures_tlvs_shared_input_signature(v)
             else:
                 unknown.append(check_unknown_record('tx_signatures_tlvs', t, v))
-        return cls(shared_input_signature, tuple(unknown))
+        if cls is not TxSignaturesTlvs:  # a subclass: use its __init__
+            return cls(shared_input_signature, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_TxSignaturesTlvs
+        s0(o, shared_input_signature)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_TxSignaturesTlvs: Final = slot_setters(TxSignaturesTlvs)
 _EMPTY_TxSignaturesTlvs: Final = TxSignaturesTlvs()
 
 
@@ -1417,9 +1648,17 @@ class TxInitRbfTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('tx_init_rbf_tlvs', t, v))
-        return cls(funding_output_contribution, require_confirmed_inputs, tuple(unknown))
+        if cls is not TxInitRbfTlvs:  # a subclass: use its __init__
+            return cls(funding_output_contribution, require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_TxInitRbfTlvs
+        s0(o, funding_output_contribution)
+        s1(o, require_confirmed_inputs)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_TxInitRbfTlvs: Final = slot_setters(TxInitRbfTlvs)
 _EMPTY_TxInitRbfTlvs: Final = TxInitRbfTlvs()
 
 
@@ -1479,9 +1718,17 @@ class TxAckRbfTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('tx_ack_rbf_tlvs', t, v))
-        return cls(funding_output_contribution, require_confirmed_inputs, tuple(unknown))
+        if cls is not TxAckRbfTlvs:  # a subclass: use its __init__
+            return cls(funding_output_contribution, require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_TxAckRbfTlvs
+        s0(o, funding_output_contribution)
+        s1(o, require_confirmed_inputs)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_TxAckRbfTlvs: Final = slot_setters(TxAckRbfTlvs)
 _EMPTY_TxAckRbfTlvs: Final = TxAckRbfTlvs()
 
 
@@ -1521,9 +1768,17 @@ class OpenChannelTlvs:
                 channel_type = v
             else:
                 unknown.append(check_unknown_record('open_channel_tlvs', t, v))
-        return cls(upfront_shutdown_script, channel_type, tuple(unknown))
+        if cls is not OpenChannelTlvs:  # a subclass: use its __init__
+            return cls(upfront_shutdown_script, channel_type, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_OpenChannelTlvs
+        s0(o, upfront_shutdown_script)
+        s1(o, channel_type)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_OpenChannelTlvs: Final = slot_setters(OpenChannelTlvs)
 _EMPTY_OpenChannelTlvs: Final = OpenChannelTlvs()
 
 
@@ -1563,9 +1818,17 @@ class AcceptChannelTlvs:
                 channel_type = v
             else:
                 unknown.append(check_unknown_record('accept_channel_tlvs', t, v))
-        return cls(upfront_shutdown_script, channel_type, tuple(unknown))
+        if cls is not AcceptChannelTlvs:  # a subclass: use its __init__
+            return cls(upfront_shutdown_script, channel_type, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_AcceptChannelTlvs
+        s0(o, upfront_shutdown_script)
+        s1(o, channel_type)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_AcceptChannelTlvs: Final = slot_setters(AcceptChannelTlvs)
 _EMPTY_AcceptChannelTlvs: Final = AcceptChannelTlvs()
 
 
@@ -1616,9 +1879,16 @@ class ChannelReadyTlvs:
                 short_channel_id = _r_channel_ready_tlvs_short_channel_id(v)
             else:
                 unknown.append(check_unknown_record('channel_ready_tlvs', t, v))
-        return cls(short_channel_id, tuple(unknown))
+        if cls is not ChannelReadyTlvs:  # a subclass: use its __init__
+            return cls(short_channel_id, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_ChannelReadyTlvs
+        s0(o, short_channel_id)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_ChannelReadyTlvs: Final = slot_setters(ChannelReadyTlvs)
 _EMPTY_ChannelReadyTlvs: Final = ChannelReadyTlvs()
 
 
@@ -1667,9 +1937,18 @@ class OpeningTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('opening_tlvs', t, v))
-        return cls(upfront_shutdown_script, channel_type, require_confirmed_inputs, tuple(unknown))
+        if cls is not OpeningTlvs:  # a subclass: use its __init__
+            return cls(upfront_shutdown_script, channel_type, require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_OpeningTlvs
+        s0(o, upfront_shutdown_script)
+        s1(o, channel_type)
+        s2(o, require_confirmed_inputs)
+        s3(o, tuple(unknown))
+        return o
 
 
+_SET_OpeningTlvs: Final = slot_setters(OpeningTlvs)
 _EMPTY_OpeningTlvs: Final = OpeningTlvs()
 
 
@@ -1718,9 +1997,18 @@ class AcceptTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('accept_tlvs', t, v))
-        return cls(upfront_shutdown_script, channel_type, require_confirmed_inputs, tuple(unknown))
+        if cls is not AcceptTlvs:  # a subclass: use its __init__
+            return cls(upfront_shutdown_script, channel_type, require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_AcceptTlvs
+        s0(o, upfront_shutdown_script)
+        s1(o, channel_type)
+        s2(o, require_confirmed_inputs)
+        s3(o, tuple(unknown))
+        return o
 
 
+_SET_AcceptTlvs: Final = slot_setters(AcceptTlvs)
 _EMPTY_AcceptTlvs: Final = AcceptTlvs()
 
 
@@ -1755,9 +2043,16 @@ class SpliceInitTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('splice_init_tlvs', t, v))
-        return cls(require_confirmed_inputs, tuple(unknown))
+        if cls is not SpliceInitTlvs:  # a subclass: use its __init__
+            return cls(require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_SpliceInitTlvs
+        s0(o, require_confirmed_inputs)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_SpliceInitTlvs: Final = slot_setters(SpliceInitTlvs)
 _EMPTY_SpliceInitTlvs: Final = SpliceInitTlvs()
 
 
@@ -1792,9 +2087,16 @@ class SpliceAckTlvs:
                 require_confirmed_inputs = True
             else:
                 unknown.append(check_unknown_record('splice_ack_tlvs', t, v))
-        return cls(require_confirmed_inputs, tuple(unknown))
+        if cls is not SpliceAckTlvs:  # a subclass: use its __init__
+            return cls(require_confirmed_inputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_SpliceAckTlvs
+        s0(o, require_confirmed_inputs)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_SpliceAckTlvs: Final = slot_setters(SpliceAckTlvs)
 _EMPTY_SpliceAckTlvs: Final = SpliceAckTlvs()
 
 
@@ -1895,9 +2197,18 @@ class ClosingTlvs:
                 closer_and_closee_outputs = _r_closing_tlvs_closer_and_closee_outputs(v)
             else:
                 unknown.append(check_unknown_record('closing_tlvs', t, v))
-        return cls(closer_output_only, closee_output_only, closer_and_closee_outputs, tuple(unknown))
+        if cls is not ClosingTlvs:  # a subclass: use its __init__
+            return cls(closer_output_only, closee_output_only, closer_and_closee_outputs, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_ClosingTlvs
+        s0(o, closer_output_only)
+        s1(o, closee_output_only)
+        s2(o, closer_and_closee_outputs)
+        s3(o, tuple(unknown))
+        return o
 
 
+_SET_ClosingTlvs: Final = slot_setters(ClosingTlvs)
 _EMPTY_ClosingTlvs: Final = ClosingTlvs()
 
 
@@ -1930,9 +2241,16 @@ class ClosingSignedTlvs:
                 fee_range = FeeRange.decode(v)
             else:
                 unknown.append(check_unknown_record('closing_signed_tlvs', t, v))
-        return cls(fee_range, tuple(unknown))
+        if cls is not ClosingSignedTlvs:  # a subclass: use its __init__
+            return cls(fee_range, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_ClosingSignedTlvs
+        s0(o, fee_range)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_ClosingSignedTlvs: Final = slot_setters(ClosingSignedTlvs)
 _EMPTY_ClosingSignedTlvs: Final = ClosingSignedTlvs()
 
 
@@ -1985,9 +2303,16 @@ class UpdateAddHtlcTlvs:
                 blinded_path = _r_update_add_htlc_tlvs_blinded_path(v)
             else:
                 unknown.append(check_unknown_record('update_add_htlc_tlvs', t, v))
-        return cls(blinded_path, tuple(unknown))
+        if cls is not UpdateAddHtlcTlvs:  # a subclass: use its __init__
+            return cls(blinded_path, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_UpdateAddHtlcTlvs
+        s0(o, blinded_path)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_UpdateAddHtlcTlvs: Final = slot_setters(UpdateAddHtlcTlvs)
 _EMPTY_UpdateAddHtlcTlvs: Final = UpdateAddHtlcTlvs()
 
 
@@ -2020,9 +2345,16 @@ class UpdateFulfillHtlcTlvs:
                 attribution_data = AttributionData.decode(v)
             else:
                 unknown.append(check_unknown_record('update_fulfill_htlc_tlvs', t, v))
-        return cls(attribution_data, tuple(unknown))
+        if cls is not UpdateFulfillHtlcTlvs:  # a subclass: use its __init__
+            return cls(attribution_data, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_UpdateFulfillHtlcTlvs
+        s0(o, attribution_data)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_UpdateFulfillHtlcTlvs: Final = slot_setters(UpdateFulfillHtlcTlvs)
 _EMPTY_UpdateFulfillHtlcTlvs: Final = UpdateFulfillHtlcTlvs()
 
 
@@ -2055,9 +2387,16 @@ class UpdateFailHtlcTlvs:
                 attribution_data = AttributionData.decode(v)
             else:
                 unknown.append(check_unknown_record('update_fail_htlc_tlvs', t, v))
-        return cls(attribution_data, tuple(unknown))
+        if cls is not UpdateFailHtlcTlvs:  # a subclass: use its __init__
+            return cls(attribution_data, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_UpdateFailHtlcTlvs
+        s0(o, attribution_data)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_UpdateFailHtlcTlvs: Final = slot_setters(UpdateFailHtlcTlvs)
 _EMPTY_UpdateFailHtlcTlvs: Final = UpdateFailHtlcTlvs()
 
 
@@ -2108,9 +2447,16 @@ class StartBatchTlvs:
                 message_type = _r_start_batch_tlvs_message_type(v)
             else:
                 unknown.append(check_unknown_record('start_batch_tlvs', t, v))
-        return cls(message_type, tuple(unknown))
+        if cls is not StartBatchTlvs:  # a subclass: use its __init__
+            return cls(message_type, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_StartBatchTlvs
+        s0(o, message_type)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_StartBatchTlvs: Final = slot_setters(StartBatchTlvs)
 _EMPTY_StartBatchTlvs: Final = StartBatchTlvs()
 
 
@@ -2161,9 +2507,16 @@ class CommitmentSignedTlvs:
                 funding_txid = _r_commitment_signed_tlvs_funding_txid(v)
             else:
                 unknown.append(check_unknown_record('commitment_signed_tlvs', t, v))
-        return cls(funding_txid, tuple(unknown))
+        if cls is not CommitmentSignedTlvs:  # a subclass: use its __init__
+            return cls(funding_txid, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_CommitmentSignedTlvs
+        s0(o, funding_txid)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_CommitmentSignedTlvs: Final = slot_setters(CommitmentSignedTlvs)
 _EMPTY_CommitmentSignedTlvs: Final = CommitmentSignedTlvs()
 
 
@@ -2203,9 +2556,17 @@ class ChannelReestablishTlvs:
                 my_current_funding_locked = MyCurrentFundingLocked.decode(v)
             else:
                 unknown.append(check_unknown_record('channel_reestablish_tlvs', t, v))
-        return cls(next_funding, my_current_funding_locked, tuple(unknown))
+        if cls is not ChannelReestablishTlvs:  # a subclass: use its __init__
+            return cls(next_funding, my_current_funding_locked, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_ChannelReestablishTlvs
+        s0(o, next_funding)
+        s1(o, my_current_funding_locked)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_ChannelReestablishTlvs: Final = slot_setters(ChannelReestablishTlvs)
 _EMPTY_ChannelReestablishTlvs: Final = ChannelReestablishTlvs()
 
 
@@ -2373,9 +2734,23 @@ class Payload:
                 total_amount_msat = _r_payload_total_amount_msat(v)
             else:
                 unknown.append(check_unknown_record('payload', t, v))
-        return cls(amt_to_forward, outgoing_cltv_value, short_channel_id, payment_data, encrypted_recipient_data, current_path_key, payment_metadata, total_amount_msat, tuple(unknown))
+        if cls is not Payload:  # a subclass: use its __init__
+            return cls(amt_to_forward, outgoing_cltv_value, short_channel_id, payment_data, encrypted_recipient_data, current_path_key, payment_metadata, total_amount_msat, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8 = _SET_Payload
+        s0(o, amt_to_forward)
+        s1(o, outgoing_cltv_value)
+        s2(o, short_channel_id)
+        s3(o, payment_data)
+        s4(o, encrypted_recipient_data)
+        s5(o, current_path_key)
+        s6(o, payment_metadata)
+        s7(o, total_amount_msat)
+        s8(o, tuple(unknown))
+        return o
 
 
+_SET_Payload: Final = slot_setters(Payload)
 _EMPTY_Payload: Final = Payload()
 
 
@@ -2515,9 +2890,23 @@ class EncryptedDataTlv:
                 allowed_features = v
             else:
                 unknown.append(check_unknown_record('encrypted_data_tlv', t, v))
-        return cls(padding, short_channel_id, next_node_id, path_id, next_path_key_override, payment_relay, payment_constraints, allowed_features, tuple(unknown))
+        if cls is not EncryptedDataTlv:  # a subclass: use its __init__
+            return cls(padding, short_channel_id, next_node_id, path_id, next_path_key_override, payment_relay, payment_constraints, allowed_features, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8 = _SET_EncryptedDataTlv
+        s0(o, padding)
+        s1(o, short_channel_id)
+        s2(o, next_node_id)
+        s3(o, path_id)
+        s4(o, next_path_key_override)
+        s5(o, payment_relay)
+        s6(o, payment_constraints)
+        s7(o, allowed_features)
+        s8(o, tuple(unknown))
+        return o
 
 
+_SET_EncryptedDataTlv: Final = slot_setters(EncryptedDataTlv)
 _EMPTY_EncryptedDataTlv: Final = EncryptedDataTlv()
 
 
@@ -2971,9 +3360,36 @@ class InvoiceRequest:
                 signature = _r_invoice_request_signature(v)
             else:
                 unknown.append(check_unknown_record('invoice_request', t, v))
-        return cls(invreq_metadata, offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, invreq_chain, invreq_amount, invreq_features, invreq_quantity, invreq_payer_id, invreq_payer_note, invreq_paths, invreq_bip_353_name, signature, tuple(unknown))
+        if cls is not InvoiceRequest:  # a subclass: use its __init__
+            return cls(invreq_metadata, offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, invreq_chain, invreq_amount, invreq_features, invreq_quantity, invreq_payer_id, invreq_payer_note, invreq_paths, invreq_bip_353_name, signature, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20, s21 = _SET_InvoiceRequest
+        s0(o, invreq_metadata)
+        s1(o, offer_chains)
+        s2(o, offer_metadata)
+        s3(o, offer_currency)
+        s4(o, offer_amount)
+        s5(o, offer_description)
+        s6(o, offer_features)
+        s7(o, offer_absolute_expiry)
+        s8(o, offer_paths)
+        s9(o, offer_issuer)
+        s10(o, offer_quantity_max)
+        s11(o, offer_issuer_id)
+        s12(o, invreq_chain)
+        s13(o, invreq_amount)
+        s14(o, invreq_features)
+        s15(o, invreq_quantity)
+        s16(o, invreq_payer_id)
+        s17(o, invreq_payer_note)
+        s18(o, invreq_paths)
+        s19(o, invreq_bip_353_name)
+        s20(o, signature)
+        s21(o, tuple(unknown))
+        return o
 
 
+_SET_InvoiceRequest: Final = slot_setters(InvoiceRequest)
 _EMPTY_InvoiceRequest: Final = InvoiceRequest()
 
 
@@ -3636,9 +4052,45 @@ class Invoice:
                 signature = _r_invoice_signature(v)
             else:
                 unknown.append(check_unknown_record('invoice', t, v))
-        return cls(invreq_metadata, offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, invreq_chain, invreq_amount, invreq_features, invreq_quantity, invreq_payer_id, invreq_payer_note, invreq_paths, invreq_bip_353_name, invoice_paths, invoice_blindedpay, invoice_created_at, invoice_relative_expiry, invoice_payment_hash, invoice_amount, invoice_fallbacks, invoice_features, invoice_node_id, signature, tuple(unknown))
+        if cls is not Invoice:  # a subclass: use its __init__
+            return cls(invreq_metadata, offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, invreq_chain, invreq_amount, invreq_features, invreq_quantity, invreq_payer_id, invreq_payer_note, invreq_paths, invreq_bip_353_name, invoice_paths, invoice_blindedpay, invoice_created_at, invoice_relative_expiry, invoice_payment_hash, invoice_amount, invoice_fallbacks, invoice_features, invoice_node_id, signature, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20, s21, s22, s23, s24, s25, s26, s27, s28, s29, s30 = _SET_Invoice
+        s0(o, invreq_metadata)
+        s1(o, offer_chains)
+        s2(o, offer_metadata)
+        s3(o, offer_currency)
+        s4(o, offer_amount)
+        s5(o, offer_description)
+        s6(o, offer_features)
+        s7(o, offer_absolute_expiry)
+        s8(o, offer_paths)
+        s9(o, offer_issuer)
+        s10(o, offer_quantity_max)
+        s11(o, offer_issuer_id)
+        s12(o, invreq_chain)
+        s13(o, invreq_amount)
+        s14(o, invreq_features)
+        s15(o, invreq_quantity)
+        s16(o, invreq_payer_id)
+        s17(o, invreq_payer_note)
+        s18(o, invreq_paths)
+        s19(o, invreq_bip_353_name)
+        s20(o, invoice_paths)
+        s21(o, invoice_blindedpay)
+        s22(o, invoice_created_at)
+        s23(o, invoice_relative_expiry)
+        s24(o, invoice_payment_hash)
+        s25(o, invoice_amount)
+        s26(o, invoice_fallbacks)
+        s27(o, invoice_features)
+        s28(o, invoice_node_id)
+        s29(o, signature)
+        s30(o, tuple(unknown))
+        return o
 
 
+_SET_Invoice: Final = slot_setters(Invoice)
 _EMPTY_Invoice: Final = Invoice()
 
 
@@ -3718,9 +4170,18 @@ class InvoiceError:
                 error = _r_invoice_error_error(v)
             else:
                 unknown.append(check_unknown_record('invoice_error', t, v))
-        return cls(erroneous_field, suggested_value, error, tuple(unknown))
+        if cls is not InvoiceError:  # a subclass: use its __init__
+            return cls(erroneous_field, suggested_value, error, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_InvoiceError
+        s0(o, erroneous_field)
+        s1(o, suggested_value)
+        s2(o, error)
+        s3(o, tuple(unknown))
+        return o
 
 
+_SET_InvoiceError: Final = slot_setters(InvoiceError)
 _EMPTY_InvoiceError: Final = InvoiceError()
 
 
@@ -3846,9 +4307,20 @@ class OnionmsgTlv:
                 invoice_error = _r_onionmsg_tlv_invoice_error(v)
             else:
                 unknown.append(check_unknown_record('onionmsg_tlv', t, v))
-        return cls(reply_path, encrypted_recipient_data, invoice_request, invoice, invoice_error, tuple(unknown))
+        if cls is not OnionmsgTlv:  # a subclass: use its __init__
+            return cls(reply_path, encrypted_recipient_data, invoice_request, invoice, invoice_error, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_OnionmsgTlv
+        s0(o, reply_path)
+        s1(o, encrypted_recipient_data)
+        s2(o, invoice_request)
+        s3(o, invoice)
+        s4(o, invoice_error)
+        s5(o, tuple(unknown))
+        return o
 
 
+_SET_OnionmsgTlv: Final = slot_setters(OnionmsgTlv)
 _EMPTY_OnionmsgTlv: Final = OnionmsgTlv()
 
 
@@ -3881,9 +4353,16 @@ class QueryShortChannelIdsTlvs:
                 query_flags = QueryFlags.decode(v)
             else:
                 unknown.append(check_unknown_record('query_short_channel_ids_tlvs', t, v))
-        return cls(query_flags, tuple(unknown))
+        if cls is not QueryShortChannelIdsTlvs:  # a subclass: use its __init__
+            return cls(query_flags, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_QueryShortChannelIdsTlvs
+        s0(o, query_flags)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_QueryShortChannelIdsTlvs: Final = slot_setters(QueryShortChannelIdsTlvs)
 _EMPTY_QueryShortChannelIdsTlvs: Final = QueryShortChannelIdsTlvs()
 
 
@@ -3933,9 +4412,16 @@ class QueryChannelRangeTlvs:
                 query_option = _r_query_channel_range_tlvs_query_option(v)
             else:
                 unknown.append(check_unknown_record('query_channel_range_tlvs', t, v))
-        return cls(query_option, tuple(unknown))
+        if cls is not QueryChannelRangeTlvs:  # a subclass: use its __init__
+            return cls(query_option, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1 = _SET_QueryChannelRangeTlvs
+        s0(o, query_option)
+        s1(o, tuple(unknown))
+        return o
 
 
+_SET_QueryChannelRangeTlvs: Final = slot_setters(QueryChannelRangeTlvs)
 _EMPTY_QueryChannelRangeTlvs: Final = QueryChannelRangeTlvs()
 
 
@@ -3995,9 +4481,17 @@ class ReplyChannelRangeTlvs:
                 checksums_tlv = _r_reply_channel_range_tlvs_checksums_tlv(v)
             else:
                 unknown.append(check_unknown_record('reply_channel_range_tlvs', t, v))
-        return cls(timestamps_tlv, checksums_tlv, tuple(unknown))
+        if cls is not ReplyChannelRangeTlvs:  # a subclass: use its __init__
+            return cls(timestamps_tlv, checksums_tlv, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_ReplyChannelRangeTlvs
+        s0(o, timestamps_tlv)
+        s1(o, checksums_tlv)
+        s2(o, tuple(unknown))
+        return o
 
 
+_SET_ReplyChannelRangeTlvs: Final = slot_setters(ReplyChannelRangeTlvs)
 _EMPTY_ReplyChannelRangeTlvs: Final = ReplyChannelRangeTlvs()
 
 
@@ -4256,9 +4750,26 @@ class Offer:
                 offer_issuer_id = _r_offer_offer_issuer_id(v)
             else:
                 unknown.append(check_unknown_record('offer', t, v))
-        return cls(offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, tuple(unknown))
+        if cls is not Offer:  # a subclass: use its __init__
+            return cls(offer_chains, offer_metadata, offer_currency, offer_amount, offer_description, offer_features, offer_absolute_expiry, offer_paths, offer_issuer, offer_quantity_max, offer_issuer_id, tuple(unknown))
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = _SET_Offer
+        s0(o, offer_chains)
+        s1(o, offer_metadata)
+        s2(o, offer_currency)
+        s3(o, offer_amount)
+        s4(o, offer_description)
+        s5(o, offer_features)
+        s6(o, offer_absolute_expiry)
+        s7(o, offer_paths)
+        s8(o, offer_issuer)
+        s9(o, offer_quantity_max)
+        s10(o, offer_issuer_id)
+        s11(o, tuple(unknown))
+        return o
 
 
+_SET_Offer: Final = slot_setters(Offer)
 _EMPTY_Offer: Final = Offer()
 
 
@@ -4318,7 +4829,17 @@ class Init:
         p = q
         f_tlvs = InitTlvs.decode(d[p:e]) if p < e else _EMPTY_InitTlvs
         p = e
-        return cls(f_globalfeatures, f_features, f_tlvs)
+        if cls is not Init:  # a subclass: use its __init__
+            return cls(f_globalfeatures, f_features, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Init
+        s0(o, f_globalfeatures)
+        s1(o, f_features)
+        s2(o, f_tlvs)
+        return o
+
+
+_SET_Init: Final = slot_setters(Init)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4364,7 +4885,17 @@ class Error:
         f_data = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_channel_id, f_data, f_extension)
+        if cls is not Error:  # a subclass: use its __init__
+            return cls(f_channel_id, f_data, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Error
+        s0(o, f_channel_id)
+        s1(o, f_data)
+        s2(o, f_extension)
+        return o
+
+
+_SET_Error: Final = slot_setters(Error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4410,7 +4941,17 @@ class WarningMsg:
         f_data = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_channel_id, f_data, f_extension)
+        if cls is not WarningMsg:  # a subclass: use its __init__
+            return cls(f_channel_id, f_data, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_WarningMsg
+        s0(o, f_channel_id)
+        s1(o, f_data)
+        s2(o, f_extension)
+        return o
+
+
+_SET_WarningMsg: Final = slot_setters(WarningMsg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4456,7 +4997,17 @@ class Ping:
         f_ignored = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_num_pong_bytes, f_ignored, f_extension)
+        if cls is not Ping:  # a subclass: use its __init__
+            return cls(f_num_pong_bytes, f_ignored, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Ping
+        s0(o, f_num_pong_bytes)
+        s1(o, f_ignored)
+        s2(o, f_extension)
+        return o
+
+
+_SET_Ping: Final = slot_setters(Ping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4500,7 +5051,16 @@ class Pong:
         f_ignored = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_ignored, f_extension)
+        if cls is not Pong:  # a subclass: use its __init__
+            return cls(f_ignored, f_extension)
+        o = object.__new__(cls)
+        s0, s1 = _SET_Pong
+        s0(o, f_ignored)
+        s1(o, f_extension)
+        return o
+
+
+_SET_Pong: Final = slot_setters(Pong)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4544,7 +5104,16 @@ class PeerStorage:
         f_blob = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_blob, f_extension)
+        if cls is not PeerStorage:  # a subclass: use its __init__
+            return cls(f_blob, f_extension)
+        o = object.__new__(cls)
+        s0, s1 = _SET_PeerStorage
+        s0(o, f_blob)
+        s1(o, f_extension)
+        return o
+
+
+_SET_PeerStorage: Final = slot_setters(PeerStorage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4588,7 +5157,16 @@ class PeerStorageRetrieval:
         f_blob = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_blob, f_extension)
+        if cls is not PeerStorageRetrieval:  # a subclass: use its __init__
+            return cls(f_blob, f_extension)
+        o = object.__new__(cls)
+        s0, s1 = _SET_PeerStorageRetrieval
+        s0(o, f_blob)
+        s1(o, f_extension)
+        return o
+
+
+_SET_PeerStorageRetrieval: Final = slot_setters(PeerStorageRetrieval)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4646,7 +5224,20 @@ class TxAddInput:
         p += 8
         f_tlvs = TxAddInputTlvs.decode(d[p:e]) if p < e else _EMPTY_TxAddInputTlvs
         p = e
-        return cls(f_channel_id, f_serial_id, f_prevtx, f_prevtx_vout, f_sequence, f_tlvs)
+        if cls is not TxAddInput:  # a subclass: use its __init__
+            return cls(f_channel_id, f_serial_id, f_prevtx, f_prevtx_vout, f_sequence, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_TxAddInput
+        s0(o, f_channel_id)
+        s1(o, f_serial_id)
+        s2(o, f_prevtx)
+        s3(o, f_prevtx_vout)
+        s4(o, f_sequence)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_TxAddInput: Final = slot_setters(TxAddInput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4696,7 +5287,19 @@ class TxAddOutput:
         f_script = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_channel_id, f_serial_id, f_sats, f_script, f_extension)
+        if cls is not TxAddOutput:  # a subclass: use its __init__
+            return cls(f_channel_id, f_serial_id, f_sats, f_script, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4 = _SET_TxAddOutput
+        s0(o, f_channel_id)
+        s1(o, f_serial_id)
+        s2(o, f_sats)
+        s3(o, f_script)
+        s4(o, f_extension)
+        return o
+
+
+_SET_TxAddOutput: Final = slot_setters(TxAddOutput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4734,7 +5337,17 @@ class TxRemoveInput:
             raise truncated('tx_remove_input', 40, e)
         f_channel_id, f_serial_id = _S29.unpack_from(d, 0)
         f_extension = d[40:] if e > 40 else b""
-        return cls(f_channel_id, f_serial_id, f_extension)
+        if cls is not TxRemoveInput:  # a subclass: use its __init__
+            return cls(f_channel_id, f_serial_id, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_TxRemoveInput
+        s0(o, f_channel_id)
+        s1(o, f_serial_id)
+        s2(o, f_extension)
+        return o
+
+
+_SET_TxRemoveInput: Final = slot_setters(TxRemoveInput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4772,7 +5385,17 @@ class TxRemoveOutput:
             raise truncated('tx_remove_output', 40, e)
         f_channel_id, f_serial_id = _S29.unpack_from(d, 0)
         f_extension = d[40:] if e > 40 else b""
-        return cls(f_channel_id, f_serial_id, f_extension)
+        if cls is not TxRemoveOutput:  # a subclass: use its __init__
+            return cls(f_channel_id, f_serial_id, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_TxRemoveOutput
+        s0(o, f_channel_id)
+        s1(o, f_serial_id)
+        s2(o, f_extension)
+        return o
+
+
+_SET_TxRemoveOutput: Final = slot_setters(TxRemoveOutput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4808,7 +5431,16 @@ class TxComplete:
             raise truncated('tx_complete', 32, e)
         f_channel_id, = _S5.unpack_from(d, 0)
         f_extension = d[32:] if e > 32 else b""
-        return cls(f_channel_id, f_extension)
+        if cls is not TxComplete:  # a subclass: use its __init__
+            return cls(f_channel_id, f_extension)
+        o = object.__new__(cls)
+        s0, s1 = _SET_TxComplete
+        s0(o, f_channel_id)
+        s1(o, f_extension)
+        return o
+
+
+_SET_TxComplete: Final = slot_setters(TxComplete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4857,7 +5489,18 @@ class TxSignatures:
         f_witnesses = tuple(items_witnesses)
         f_tlvs = TxSignaturesTlvs.decode(d[p:e]) if p < e else _EMPTY_TxSignaturesTlvs
         p = e
-        return cls(f_channel_id, f_txid, f_witnesses, f_tlvs)
+        if cls is not TxSignatures:  # a subclass: use its __init__
+            return cls(f_channel_id, f_txid, f_witnesses, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_TxSignatures
+        s0(o, f_channel_id)
+        s1(o, f_txid)
+        s2(o, f_witnesses)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_TxSignatures: Final = slot_setters(TxSignatures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4899,7 +5542,18 @@ class TxInitRbf:
         p = 40
         f_tlvs = TxInitRbfTlvs.decode(d[p:e]) if p < e else _EMPTY_TxInitRbfTlvs
         p = e
-        return cls(f_channel_id, f_locktime, f_feerate, f_tlvs)
+        if cls is not TxInitRbf:  # a subclass: use its __init__
+            return cls(f_channel_id, f_locktime, f_feerate, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_TxInitRbf
+        s0(o, f_channel_id)
+        s1(o, f_locktime)
+        s2(o, f_feerate)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_TxInitRbf: Final = slot_setters(TxInitRbf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4937,7 +5591,16 @@ class TxAckRbf:
         p = 32
         f_tlvs = TxAckRbfTlvs.decode(d[p:e]) if p < e else _EMPTY_TxAckRbfTlvs
         p = e
-        return cls(f_channel_id, f_tlvs)
+        if cls is not TxAckRbf:  # a subclass: use its __init__
+            return cls(f_channel_id, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1 = _SET_TxAckRbf
+        s0(o, f_channel_id)
+        s1(o, f_tlvs)
+        return o
+
+
+_SET_TxAckRbf: Final = slot_setters(TxAckRbf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -4983,7 +5646,17 @@ class TxAbort:
         f_data = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_channel_id, f_data, f_extension)
+        if cls is not TxAbort:  # a subclass: use its __init__
+            return cls(f_channel_id, f_data, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_TxAbort
+        s0(o, f_channel_id)
+        s1(o, f_data)
+        s2(o, f_extension)
+        return o
+
+
+_SET_TxAbort: Final = slot_setters(TxAbort)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5067,7 +5740,33 @@ class OpenChannel:
         p = 319
         f_tlvs = OpenChannelTlvs.decode(d[p:e]) if p < e else _EMPTY_OpenChannelTlvs
         p = e
-        return cls(f_chain_hash, f_temporary_channel_id, f_funding_satoshis, f_push_msat, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_channel_reserve_satoshis, f_htlc_minimum_msat, f_feerate_per_kw, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_channel_flags, f_tlvs)
+        if cls is not OpenChannel:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_temporary_channel_id, f_funding_satoshis, f_push_msat, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_channel_reserve_satoshis, f_htlc_minimum_msat, f_feerate_per_kw, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_channel_flags, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18 = _SET_OpenChannel
+        s0(o, f_chain_hash)
+        s1(o, f_temporary_channel_id)
+        s2(o, f_funding_satoshis)
+        s3(o, f_push_msat)
+        s4(o, f_dust_limit_satoshis)
+        s5(o, f_max_htlc_value_in_flight_msat)
+        s6(o, f_channel_reserve_satoshis)
+        s7(o, f_htlc_minimum_msat)
+        s8(o, f_feerate_per_kw)
+        s9(o, f_to_self_delay)
+        s10(o, f_max_accepted_htlcs)
+        s11(o, f_funding_pubkey)
+        s12(o, f_revocation_basepoint)
+        s13(o, f_payment_basepoint)
+        s14(o, f_delayed_payment_basepoint)
+        s15(o, f_htlc_basepoint)
+        s16(o, f_first_per_commitment_point)
+        s17(o, f_channel_flags)
+        s18(o, f_tlvs)
+        return o
+
+
+_SET_OpenChannel: Final = slot_setters(OpenChannel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5143,7 +5842,29 @@ class AcceptChannel:
         p = 270
         f_tlvs = AcceptChannelTlvs.decode(d[p:e]) if p < e else _EMPTY_AcceptChannelTlvs
         p = e
-        return cls(f_temporary_channel_id, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_channel_reserve_satoshis, f_htlc_minimum_msat, f_minimum_depth, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_tlvs)
+        if cls is not AcceptChannel:  # a subclass: use its __init__
+            return cls(f_temporary_channel_id, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_channel_reserve_satoshis, f_htlc_minimum_msat, f_minimum_depth, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14 = _SET_AcceptChannel
+        s0(o, f_temporary_channel_id)
+        s1(o, f_dust_limit_satoshis)
+        s2(o, f_max_htlc_value_in_flight_msat)
+        s3(o, f_channel_reserve_satoshis)
+        s4(o, f_htlc_minimum_msat)
+        s5(o, f_minimum_depth)
+        s6(o, f_to_self_delay)
+        s7(o, f_max_accepted_htlcs)
+        s8(o, f_funding_pubkey)
+        s9(o, f_revocation_basepoint)
+        s10(o, f_payment_basepoint)
+        s11(o, f_delayed_payment_basepoint)
+        s12(o, f_htlc_basepoint)
+        s13(o, f_first_per_commitment_point)
+        s14(o, f_tlvs)
+        return o
+
+
+_SET_AcceptChannel: Final = slot_setters(AcceptChannel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5185,7 +5906,19 @@ class FundingCreated:
             raise truncated('funding_created', 130, e)
         f_temporary_channel_id, f_funding_txid, f_funding_output_index, f_signature = _S40.unpack_from(d, 0)
         f_extension = d[130:] if e > 130 else b""
-        return cls(f_temporary_channel_id, f_funding_txid, f_funding_output_index, f_signature, f_extension)
+        if cls is not FundingCreated:  # a subclass: use its __init__
+            return cls(f_temporary_channel_id, f_funding_txid, f_funding_output_index, f_signature, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4 = _SET_FundingCreated
+        s0(o, f_temporary_channel_id)
+        s1(o, f_funding_txid)
+        s2(o, f_funding_output_index)
+        s3(o, f_signature)
+        s4(o, f_extension)
+        return o
+
+
+_SET_FundingCreated: Final = slot_setters(FundingCreated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5223,7 +5956,17 @@ class FundingSigned:
             raise truncated('funding_signed', 96, e)
         f_channel_id, f_signature = _S42.unpack_from(d, 0)
         f_extension = d[96:] if e > 96 else b""
-        return cls(f_channel_id, f_signature, f_extension)
+        if cls is not FundingSigned:  # a subclass: use its __init__
+            return cls(f_channel_id, f_signature, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_FundingSigned
+        s0(o, f_channel_id)
+        s1(o, f_signature)
+        s2(o, f_extension)
+        return o
+
+
+_SET_FundingSigned: Final = slot_setters(FundingSigned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5265,7 +6008,17 @@ class ChannelReady:
         p = 65
         f_tlvs = ChannelReadyTlvs.decode(d[p:e]) if p < e else _EMPTY_ChannelReadyTlvs
         p = e
-        return cls(f_channel_id, f_second_per_commitment_point, f_tlvs)
+        if cls is not ChannelReady:  # a subclass: use its __init__
+            return cls(f_channel_id, f_second_per_commitment_point, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_ChannelReady
+        s0(o, f_channel_id)
+        s1(o, f_second_per_commitment_point)
+        s2(o, f_tlvs)
+        return o
+
+
+_SET_ChannelReady: Final = slot_setters(ChannelReady)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5353,7 +6106,34 @@ class OpenChannel2:
         p = 344
         f_tlvs = OpeningTlvs.decode(d[p:e]) if p < e else _EMPTY_OpeningTlvs
         p = e
-        return cls(f_chain_hash, f_temporary_channel_id, f_funding_feerate_perkw, f_commitment_feerate_perkw, f_funding_satoshis, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_htlc_minimum_msat, f_to_self_delay, f_max_accepted_htlcs, f_locktime, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_second_per_commitment_point, f_channel_flags, f_tlvs)
+        if cls is not OpenChannel2:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_temporary_channel_id, f_funding_feerate_perkw, f_commitment_feerate_perkw, f_funding_satoshis, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_htlc_minimum_msat, f_to_self_delay, f_max_accepted_htlcs, f_locktime, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_second_per_commitment_point, f_channel_flags, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19 = _SET_OpenChannel2
+        s0(o, f_chain_hash)
+        s1(o, f_temporary_channel_id)
+        s2(o, f_funding_feerate_perkw)
+        s3(o, f_commitment_feerate_perkw)
+        s4(o, f_funding_satoshis)
+        s5(o, f_dust_limit_satoshis)
+        s6(o, f_max_htlc_value_in_flight_msat)
+        s7(o, f_htlc_minimum_msat)
+        s8(o, f_to_self_delay)
+        s9(o, f_max_accepted_htlcs)
+        s10(o, f_locktime)
+        s11(o, f_funding_pubkey)
+        s12(o, f_revocation_basepoint)
+        s13(o, f_payment_basepoint)
+        s14(o, f_delayed_payment_basepoint)
+        s15(o, f_htlc_basepoint)
+        s16(o, f_first_per_commitment_point)
+        s17(o, f_second_per_commitment_point)
+        s18(o, f_channel_flags)
+        s19(o, f_tlvs)
+        return o
+
+
+_SET_OpenChannel2: Final = slot_setters(OpenChannel2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5433,7 +6213,30 @@ class AcceptChannel2:
         p = 303
         f_tlvs = AcceptTlvs.decode(d[p:e]) if p < e else _EMPTY_AcceptTlvs
         p = e
-        return cls(f_temporary_channel_id, f_funding_satoshis, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_htlc_minimum_msat, f_minimum_depth, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_second_per_commitment_point, f_tlvs)
+        if cls is not AcceptChannel2:  # a subclass: use its __init__
+            return cls(f_temporary_channel_id, f_funding_satoshis, f_dust_limit_satoshis, f_max_htlc_value_in_flight_msat, f_htlc_minimum_msat, f_minimum_depth, f_to_self_delay, f_max_accepted_htlcs, f_funding_pubkey, f_revocation_basepoint, f_payment_basepoint, f_delayed_payment_basepoint, f_htlc_basepoint, f_first_per_commitment_point, f_second_per_commitment_point, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15 = _SET_AcceptChannel2
+        s0(o, f_temporary_channel_id)
+        s1(o, f_funding_satoshis)
+        s2(o, f_dust_limit_satoshis)
+        s3(o, f_max_htlc_value_in_flight_msat)
+        s4(o, f_htlc_minimum_msat)
+        s5(o, f_minimum_depth)
+        s6(o, f_to_self_delay)
+        s7(o, f_max_accepted_htlcs)
+        s8(o, f_funding_pubkey)
+        s9(o, f_revocation_basepoint)
+        s10(o, f_payment_basepoint)
+        s11(o, f_delayed_payment_basepoint)
+        s12(o, f_htlc_basepoint)
+        s13(o, f_first_per_commitment_point)
+        s14(o, f_second_per_commitment_point)
+        s15(o, f_tlvs)
+        return o
+
+
+_SET_AcceptChannel2: Final = slot_setters(AcceptChannel2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5471,7 +6274,17 @@ class Stfu:
             raise truncated('stfu', 33, e)
         f_channel_id, f_initiator = _S12.unpack_from(d, 0)
         f_extension = d[33:] if e > 33 else b""
-        return cls(f_channel_id, f_initiator, f_extension)
+        if cls is not Stfu:  # a subclass: use its __init__
+            return cls(f_channel_id, f_initiator, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Stfu
+        s0(o, f_channel_id)
+        s1(o, f_initiator)
+        s2(o, f_extension)
+        return o
+
+
+_SET_Stfu: Final = slot_setters(Stfu)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5519,7 +6332,20 @@ class SpliceInit:
         p = 81
         f_tlvs = SpliceInitTlvs.decode(d[p:e]) if p < e else _EMPTY_SpliceInitTlvs
         p = e
-        return cls(f_channel_id, f_funding_contribution_satoshis, f_funding_feerate_perkw, f_locktime, f_funding_pubkey, f_tlvs)
+        if cls is not SpliceInit:  # a subclass: use its __init__
+            return cls(f_channel_id, f_funding_contribution_satoshis, f_funding_feerate_perkw, f_locktime, f_funding_pubkey, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_SpliceInit
+        s0(o, f_channel_id)
+        s1(o, f_funding_contribution_satoshis)
+        s2(o, f_funding_feerate_perkw)
+        s3(o, f_locktime)
+        s4(o, f_funding_pubkey)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_SpliceInit: Final = slot_setters(SpliceInit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5563,7 +6389,18 @@ class SpliceAck:
         p = 73
         f_tlvs = SpliceAckTlvs.decode(d[p:e]) if p < e else _EMPTY_SpliceAckTlvs
         p = e
-        return cls(f_channel_id, f_funding_contribution_satoshis, f_funding_pubkey, f_tlvs)
+        if cls is not SpliceAck:  # a subclass: use its __init__
+            return cls(f_channel_id, f_funding_contribution_satoshis, f_funding_pubkey, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_SpliceAck
+        s0(o, f_channel_id)
+        s1(o, f_funding_contribution_satoshis)
+        s2(o, f_funding_pubkey)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_SpliceAck: Final = slot_setters(SpliceAck)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5601,7 +6438,17 @@ class SpliceLocked:
             raise truncated('splice_locked', 64, e)
         f_channel_id, f_splice_txid = _S55.unpack_from(d, 0)
         f_extension = d[64:] if e > 64 else b""
-        return cls(f_channel_id, f_splice_txid, f_extension)
+        if cls is not SpliceLocked:  # a subclass: use its __init__
+            return cls(f_channel_id, f_splice_txid, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_SpliceLocked
+        s0(o, f_channel_id)
+        s1(o, f_splice_txid)
+        s2(o, f_extension)
+        return o
+
+
+_SET_SpliceLocked: Final = slot_setters(SpliceLocked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5647,7 +6494,17 @@ class Shutdown:
         f_scriptpubkey = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_channel_id, f_scriptpubkey, f_extension)
+        if cls is not Shutdown:  # a subclass: use its __init__
+            return cls(f_channel_id, f_scriptpubkey, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_Shutdown
+        s0(o, f_channel_id)
+        s1(o, f_scriptpubkey)
+        s2(o, f_extension)
+        return o
+
+
+_SET_Shutdown: Final = slot_setters(Shutdown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5717,7 +6574,20 @@ class ClosingComplete:
         p += 12
         f_tlvs = ClosingTlvs.decode(d[p:e]) if p < e else _EMPTY_ClosingTlvs
         p = e
-        return cls(f_channel_id, f_closer_scriptpubkey, f_closee_scriptpubkey, f_fee_satoshis, f_locktime, f_tlvs)
+        if cls is not ClosingComplete:  # a subclass: use its __init__
+            return cls(f_channel_id, f_closer_scriptpubkey, f_closee_scriptpubkey, f_fee_satoshis, f_locktime, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_ClosingComplete
+        s0(o, f_channel_id)
+        s1(o, f_closer_scriptpubkey)
+        s2(o, f_closee_scriptpubkey)
+        s3(o, f_fee_satoshis)
+        s4(o, f_locktime)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_ClosingComplete: Final = slot_setters(ClosingComplete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5787,7 +6657,20 @@ class ClosingSig:
         p += 12
         f_tlvs = ClosingTlvs.decode(d[p:e]) if p < e else _EMPTY_ClosingTlvs
         p = e
-        return cls(f_channel_id, f_closer_scriptpubkey, f_closee_scriptpubkey, f_fee_satoshis, f_locktime, f_tlvs)
+        if cls is not ClosingSig:  # a subclass: use its __init__
+            return cls(f_channel_id, f_closer_scriptpubkey, f_closee_scriptpubkey, f_fee_satoshis, f_locktime, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_ClosingSig
+        s0(o, f_channel_id)
+        s1(o, f_closer_scriptpubkey)
+        s2(o, f_closee_scriptpubkey)
+        s3(o, f_fee_satoshis)
+        s4(o, f_locktime)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_ClosingSig: Final = slot_setters(ClosingSig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5829,7 +6712,18 @@ class ClosingSigned:
         p = 104
         f_tlvs = ClosingSignedTlvs.decode(d[p:e]) if p < e else _EMPTY_ClosingSignedTlvs
         p = e
-        return cls(f_channel_id, f_fee_satoshis, f_signature, f_tlvs)
+        if cls is not ClosingSigned:  # a subclass: use its __init__
+            return cls(f_channel_id, f_fee_satoshis, f_signature, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_ClosingSigned
+        s0(o, f_channel_id)
+        s1(o, f_fee_satoshis)
+        s2(o, f_signature)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_ClosingSigned: Final = slot_setters(ClosingSigned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5877,7 +6771,21 @@ class UpdateAddHtlc:
         p = 1450
         f_tlvs = UpdateAddHtlcTlvs.decode(d[p:e]) if p < e else _EMPTY_UpdateAddHtlcTlvs
         p = e
-        return cls(f_channel_id, f_id, f_amount_msat, f_payment_hash, f_cltv_expiry, f_onion_routing_packet, f_tlvs)
+        if cls is not UpdateAddHtlc:  # a subclass: use its __init__
+            return cls(f_channel_id, f_id, f_amount_msat, f_payment_hash, f_cltv_expiry, f_onion_routing_packet, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6 = _SET_UpdateAddHtlc
+        s0(o, f_channel_id)
+        s1(o, f_id)
+        s2(o, f_amount_msat)
+        s3(o, f_payment_hash)
+        s4(o, f_cltv_expiry)
+        s5(o, f_onion_routing_packet)
+        s6(o, f_tlvs)
+        return o
+
+
+_SET_UpdateAddHtlc: Final = slot_setters(UpdateAddHtlc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5919,7 +6827,18 @@ class UpdateFulfillHtlc:
         p = 72
         f_tlvs = UpdateFulfillHtlcTlvs.decode(d[p:e]) if p < e else _EMPTY_UpdateFulfillHtlcTlvs
         p = e
-        return cls(f_channel_id, f_id, f_payment_preimage, f_tlvs)
+        if cls is not UpdateFulfillHtlc:  # a subclass: use its __init__
+            return cls(f_channel_id, f_id, f_payment_preimage, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_UpdateFulfillHtlc
+        s0(o, f_channel_id)
+        s1(o, f_id)
+        s2(o, f_payment_preimage)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_UpdateFulfillHtlc: Final = slot_setters(UpdateFulfillHtlc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -5968,7 +6887,18 @@ class UpdateFailHtlc:
         p = q
         f_tlvs = UpdateFailHtlcTlvs.decode(d[p:e]) if p < e else _EMPTY_UpdateFailHtlcTlvs
         p = e
-        return cls(f_channel_id, f_id, f_reason, f_tlvs)
+        if cls is not UpdateFailHtlc:  # a subclass: use its __init__
+            return cls(f_channel_id, f_id, f_reason, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_UpdateFailHtlc
+        s0(o, f_channel_id)
+        s1(o, f_id)
+        s2(o, f_reason)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_UpdateFailHtlc: Final = slot_setters(UpdateFailHtlc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6010,7 +6940,19 @@ class UpdateFailMalformedHtlc:
             raise truncated('update_fail_malformed_htlc', 74, e)
         f_channel_id, f_id, f_sha256_of_onion, f_failure_code = _S64.unpack_from(d, 0)
         f_extension = d[74:] if e > 74 else b""
-        return cls(f_channel_id, f_id, f_sha256_of_onion, f_failure_code, f_extension)
+        if cls is not UpdateFailMalformedHtlc:  # a subclass: use its __init__
+            return cls(f_channel_id, f_id, f_sha256_of_onion, f_failure_code, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4 = _SET_UpdateFailMalformedHtlc
+        s0(o, f_channel_id)
+        s1(o, f_id)
+        s2(o, f_sha256_of_onion)
+        s3(o, f_failure_code)
+        s4(o, f_extension)
+        return o
+
+
+_SET_UpdateFailMalformedHtlc: Final = slot_setters(UpdateFailMalformedHtlc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6050,7 +6992,17 @@ class StartBatch:
         p = 34
         f_tlvs = StartBatchTlvs.decode(d[p:e]) if p < e else _EMPTY_StartBatchTlvs
         p = e
-        return cls(f_channel_id, f_batch_size, f_tlvs)
+        if cls is not StartBatch:  # a subclass: use its __init__
+            return cls(f_channel_id, f_batch_size, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_StartBatch
+        s0(o, f_channel_id)
+        s1(o, f_batch_size)
+        s2(o, f_tlvs)
+        return o
+
+
+_SET_StartBatch: Final = slot_setters(StartBatch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6095,7 +7047,18 @@ class CommitmentSigned:
         f_htlc_signature, p = read_chunks(d, p, e, n_num_htlcs, 64, 'commitment_signed.htlc_signature')
         f_tlvs = CommitmentSignedTlvs.decode(d[p:e]) if p < e else _EMPTY_CommitmentSignedTlvs
         p = e
-        return cls(f_channel_id, f_signature, f_htlc_signature, f_tlvs)
+        if cls is not CommitmentSigned:  # a subclass: use its __init__
+            return cls(f_channel_id, f_signature, f_htlc_signature, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_CommitmentSigned
+        s0(o, f_channel_id)
+        s1(o, f_signature)
+        s2(o, f_htlc_signature)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_CommitmentSigned: Final = slot_setters(CommitmentSigned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6137,7 +7100,18 @@ class RevokeAndAck:
         if (f_next_per_commitment_point[0] | 1) != 3:
             raise bad_point('revoke_and_ack.next_per_commitment_point')
         f_extension = d[97:] if e > 97 else b""
-        return cls(f_channel_id, f_per_commitment_secret, f_next_per_commitment_point, f_extension)
+        if cls is not RevokeAndAck:  # a subclass: use its __init__
+            return cls(f_channel_id, f_per_commitment_secret, f_next_per_commitment_point, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_RevokeAndAck
+        s0(o, f_channel_id)
+        s1(o, f_per_commitment_secret)
+        s2(o, f_next_per_commitment_point)
+        s3(o, f_extension)
+        return o
+
+
+_SET_RevokeAndAck: Final = slot_setters(RevokeAndAck)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6175,7 +7149,17 @@ class UpdateFee:
             raise truncated('update_fee', 36, e)
         f_channel_id, f_feerate_per_kw = _S70.unpack_from(d, 0)
         f_extension = d[36:] if e > 36 else b""
-        return cls(f_channel_id, f_feerate_per_kw, f_extension)
+        if cls is not UpdateFee:  # a subclass: use its __init__
+            return cls(f_channel_id, f_feerate_per_kw, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_UpdateFee
+        s0(o, f_channel_id)
+        s1(o, f_feerate_per_kw)
+        s2(o, f_extension)
+        return o
+
+
+_SET_UpdateFee: Final = slot_setters(UpdateFee)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6223,7 +7207,20 @@ class ChannelReestablish:
         p = 113
         f_tlvs = ChannelReestablishTlvs.decode(d[p:e]) if p < e else _EMPTY_ChannelReestablishTlvs
         p = e
-        return cls(f_channel_id, f_next_commitment_number, f_next_revocation_number, f_your_last_per_commitment_secret, f_my_current_per_commitment_point, f_tlvs)
+        if cls is not ChannelReestablish:  # a subclass: use its __init__
+            return cls(f_channel_id, f_next_commitment_number, f_next_revocation_number, f_your_last_per_commitment_secret, f_my_current_per_commitment_point, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_ChannelReestablish
+        s0(o, f_channel_id)
+        s1(o, f_next_commitment_number)
+        s2(o, f_next_revocation_number)
+        s3(o, f_your_last_per_commitment_secret)
+        s4(o, f_my_current_per_commitment_point)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_ChannelReestablish: Final = slot_setters(ChannelReestablish)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6271,7 +7268,17 @@ class OnionMessage:
         f_onion_message_packet = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_path_key, f_onion_message_packet, f_extension)
+        if cls is not OnionMessage:  # a subclass: use its __init__
+            return cls(f_path_key, f_onion_message_packet, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_OnionMessage
+        s0(o, f_path_key)
+        s1(o, f_onion_message_packet)
+        s2(o, f_extension)
+        return o
+
+
+_SET_OnionMessage: Final = slot_setters(OnionMessage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6313,7 +7320,19 @@ class AnnouncementSignatures:
             raise truncated('announcement_signatures', 168, e)
         f_channel_id, f_short_channel_id, f_node_signature, f_bitcoin_signature = _S75.unpack_from(d, 0)
         f_extension = d[168:] if e > 168 else b""
-        return cls(f_channel_id, f_short_channel_id, f_node_signature, f_bitcoin_signature, f_extension)
+        if cls is not AnnouncementSignatures:  # a subclass: use its __init__
+            return cls(f_channel_id, f_short_channel_id, f_node_signature, f_bitcoin_signature, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4 = _SET_AnnouncementSignatures
+        s0(o, f_channel_id)
+        s1(o, f_short_channel_id)
+        s2(o, f_node_signature)
+        s3(o, f_bitcoin_signature)
+        s4(o, f_extension)
+        return o
+
+
+_SET_AnnouncementSignatures: Final = slot_setters(AnnouncementSignatures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6390,7 +7409,26 @@ class ChannelAnnouncement:
         if (f_bitcoin_key_2[0] | 1) != 3:
             raise bad_point('channel_announcement.bitcoin_key_2')
         f_extension = d[p:] if p < e else b""
-        return cls(f_node_signature_1, f_node_signature_2, f_bitcoin_signature_1, f_bitcoin_signature_2, f_features, f_chain_hash, f_short_channel_id, f_node_id_1, f_node_id_2, f_bitcoin_key_1, f_bitcoin_key_2, f_extension)
+        if cls is not ChannelAnnouncement:  # a subclass: use its __init__
+            return cls(f_node_signature_1, f_node_signature_2, f_bitcoin_signature_1, f_bitcoin_signature_2, f_features, f_chain_hash, f_short_channel_id, f_node_id_1, f_node_id_2, f_bitcoin_key_1, f_bitcoin_key_2, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = _SET_ChannelAnnouncement
+        s0(o, f_node_signature_1)
+        s1(o, f_node_signature_2)
+        s2(o, f_bitcoin_signature_1)
+        s3(o, f_bitcoin_signature_2)
+        s4(o, f_features)
+        s5(o, f_chain_hash)
+        s6(o, f_short_channel_id)
+        s7(o, f_node_id_1)
+        s8(o, f_node_id_2)
+        s9(o, f_bitcoin_key_1)
+        s10(o, f_bitcoin_key_2)
+        s11(o, f_extension)
+        return o
+
+
+_SET_ChannelAnnouncement: Final = slot_setters(ChannelAnnouncement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6460,7 +7498,22 @@ class NodeAnnouncement:
         f_addresses = d[p:q]
         p = q
         f_extension = d[p:] if p < e else b""
-        return cls(f_signature, f_features, f_timestamp, f_node_id, f_rgb_color, f_alias, f_addresses, f_extension)
+        if cls is not NodeAnnouncement:  # a subclass: use its __init__
+            return cls(f_signature, f_features, f_timestamp, f_node_id, f_rgb_color, f_alias, f_addresses, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7 = _SET_NodeAnnouncement
+        s0(o, f_signature)
+        s1(o, f_features)
+        s2(o, f_timestamp)
+        s3(o, f_node_id)
+        s4(o, f_rgb_color)
+        s5(o, f_alias)
+        s6(o, f_addresses)
+        s7(o, f_extension)
+        return o
+
+
+_SET_NodeAnnouncement: Final = slot_setters(NodeAnnouncement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6516,7 +7569,26 @@ class ChannelUpdate:
             raise truncated('channel_update', 136, e)
         f_signature, f_chain_hash, f_short_channel_id, f_timestamp, f_message_flags, f_channel_flags, f_cltv_expiry_delta, f_htlc_minimum_msat, f_fee_base_msat, f_fee_proportional_millionths, f_htlc_maximum_msat = _S83.unpack_from(d, 0)
         f_extension = d[136:] if e > 136 else b""
-        return cls(f_signature, f_chain_hash, f_short_channel_id, f_timestamp, f_message_flags, f_channel_flags, f_cltv_expiry_delta, f_htlc_minimum_msat, f_fee_base_msat, f_fee_proportional_millionths, f_htlc_maximum_msat, f_extension)
+        if cls is not ChannelUpdate:  # a subclass: use its __init__
+            return cls(f_signature, f_chain_hash, f_short_channel_id, f_timestamp, f_message_flags, f_channel_flags, f_cltv_expiry_delta, f_htlc_minimum_msat, f_fee_base_msat, f_fee_proportional_millionths, f_htlc_maximum_msat, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = _SET_ChannelUpdate
+        s0(o, f_signature)
+        s1(o, f_chain_hash)
+        s2(o, f_short_channel_id)
+        s3(o, f_timestamp)
+        s4(o, f_message_flags)
+        s5(o, f_channel_flags)
+        s6(o, f_cltv_expiry_delta)
+        s7(o, f_htlc_minimum_msat)
+        s8(o, f_fee_base_msat)
+        s9(o, f_fee_proportional_millionths)
+        s10(o, f_htlc_maximum_msat)
+        s11(o, f_extension)
+        return o
+
+
+_SET_ChannelUpdate: Final = slot_setters(ChannelUpdate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6563,7 +7635,17 @@ class QueryShortChannelIds:
         p = q
         f_tlvs = QueryShortChannelIdsTlvs.decode(d[p:e]) if p < e else _EMPTY_QueryShortChannelIdsTlvs
         p = e
-        return cls(f_chain_hash, f_encoded_short_ids, f_tlvs)
+        if cls is not QueryShortChannelIds:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_encoded_short_ids, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_QueryShortChannelIds
+        s0(o, f_chain_hash)
+        s1(o, f_encoded_short_ids)
+        s2(o, f_tlvs)
+        return o
+
+
+_SET_QueryShortChannelIds: Final = slot_setters(QueryShortChannelIds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6601,7 +7683,17 @@ class ReplyShortChannelIdsEnd:
             raise truncated('reply_short_channel_ids_end', 33, e)
         f_chain_hash, f_full_information = _S12.unpack_from(d, 0)
         f_extension = d[33:] if e > 33 else b""
-        return cls(f_chain_hash, f_full_information, f_extension)
+        if cls is not ReplyShortChannelIdsEnd:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_full_information, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2 = _SET_ReplyShortChannelIdsEnd
+        s0(o, f_chain_hash)
+        s1(o, f_full_information)
+        s2(o, f_extension)
+        return o
+
+
+_SET_ReplyShortChannelIdsEnd: Final = slot_setters(ReplyShortChannelIdsEnd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6643,7 +7735,18 @@ class QueryChannelRange:
         p = 40
         f_tlvs = QueryChannelRangeTlvs.decode(d[p:e]) if p < e else _EMPTY_QueryChannelRangeTlvs
         p = e
-        return cls(f_chain_hash, f_first_blocknum, f_number_of_blocks, f_tlvs)
+        if cls is not QueryChannelRange:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_first_blocknum, f_number_of_blocks, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_QueryChannelRange
+        s0(o, f_chain_hash)
+        s1(o, f_first_blocknum)
+        s2(o, f_number_of_blocks)
+        s3(o, f_tlvs)
+        return o
+
+
+_SET_QueryChannelRange: Final = slot_setters(QueryChannelRange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6696,7 +7799,20 @@ class ReplyChannelRange:
         p = q
         f_tlvs = ReplyChannelRangeTlvs.decode(d[p:e]) if p < e else _EMPTY_ReplyChannelRangeTlvs
         p = e
-        return cls(f_chain_hash, f_first_blocknum, f_number_of_blocks, f_sync_complete, f_encoded_short_ids, f_tlvs)
+        if cls is not ReplyChannelRange:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_first_blocknum, f_number_of_blocks, f_sync_complete, f_encoded_short_ids, f_tlvs)
+        o = object.__new__(cls)
+        s0, s1, s2, s3, s4, s5 = _SET_ReplyChannelRange
+        s0(o, f_chain_hash)
+        s1(o, f_first_blocknum)
+        s2(o, f_number_of_blocks)
+        s3(o, f_sync_complete)
+        s4(o, f_encoded_short_ids)
+        s5(o, f_tlvs)
+        return o
+
+
+_SET_ReplyChannelRange: Final = slot_setters(ReplyChannelRange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -6736,7 +7852,18 @@ class GossipTimestampFilter:
             raise truncated('gossip_timestamp_filter', 40, e)
         f_chain_hash, f_first_timestamp, f_timestamp_range = _S34.unpack_from(d, 0)
         f_extension = d[40:] if e > 40 else b""
-        return cls(f_chain_hash, f_first_timestamp, f_timestamp_range, f_extension)
+        if cls is not GossipTimestampFilter:  # a subclass: use its __init__
+            return cls(f_chain_hash, f_first_timestamp, f_timestamp_range, f_extension)
+        o = object.__new__(cls)
+        s0, s1, s2, s3 = _SET_GossipTimestampFilter
+        s0(o, f_chain_hash)
+        s1(o, f_first_timestamp)
+        s2(o, f_timestamp_range)
+        s3(o, f_extension)
+        return o
+
+
+_SET_GossipTimestampFilter: Final = slot_setters(GossipTimestampFilter)
 
 
 MESSAGE_CLASSES: Final = (

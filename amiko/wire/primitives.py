@@ -66,7 +66,9 @@ def encode_bigsize(value: int) -> bytes:
     raise EncodeError(f"bigsize cannot encode {value} (more than 64 bits)")
 
 
-def decode_bigsize(data: bytes, pos: int = 0, end: int = -1, ctx: str = "bigsize") -> tuple[int, int]:
+def decode_bigsize(
+    data: bytes, pos: int = 0, end: int = -1, ctx: str = "bigsize"
+) -> tuple[int, int]:
     """Read a BigSize at `pos`; return (value, position after it).
 
     BOLT #1: "All values decoded with BigSize should be checked to ensure they are
@@ -205,7 +207,9 @@ class Reader:
 
     __slots__ = ("ctx", "data", "end", "pos")
 
-    def __init__(self, data: bytes, ctx: str = "reader", pos: int = 0, end: int | None = None) -> None:
+    def __init__(
+        self, data: bytes, ctx: str = "reader", pos: int = 0, end: int | None = None
+    ) -> None:
         self.data = data
         self.pos = pos
         self.end = len(data) if end is None else end

@@ -103,7 +103,9 @@ class MessageRegistry:
         collision with other custom types."
         """
         if not allow_spec_range and not CUSTOM_TYPE_MIN <= cls.TYPE <= MAX_TYPE:
-            raise ValueError(f"{cls.__name__}.TYPE {cls.TYPE} is not in the custom range 32768-65535")
+            raise ValueError(
+                f"{cls.__name__}.TYPE {cls.TYPE} is not in the custom range 32768-65535"
+            )
         self._add(cls)
         return cls
 
@@ -125,7 +127,9 @@ class MessageRegistry:
     def decode(self, data: bytes) -> Message | UnknownMessage:
         """Decode a full message (type + payload). Raises DecodeError if malformed."""
         if len(data) < 2:
-            raise TruncatedError(f"message: unexpected EOF reading the 2-byte type ({len(data)} bytes)")
+            raise TruncatedError(
+                f"message: unexpected EOF reading the 2-byte type ({len(data)} bytes)"
+            )
         msg_type = (data[0] << 8) | data[1]
         cls = self._classes.get(msg_type)
         if cls is None:

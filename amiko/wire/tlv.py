@@ -58,7 +58,9 @@ def split_tlv_stream(data: bytes, ctx: str = "tlv_stream") -> list[tuple[int, by
         else:
             tlv_type, pos = decode_bigsize(data, pos, end, f"{ctx}: type")
         if tlv_type <= last:
-            raise TlvOrderError(f"{ctx}: TLV type {tlv_type} after {last} (types must strictly increase)")
+            raise TlvOrderError(
+                f"{ctx}: TLV type {tlv_type} after {last} (types must strictly increase)"
+            )
         last = tlv_type
         if pos < end and data[pos] < 0xFD:
             length = data[pos]
@@ -133,7 +135,9 @@ def check_sorted_records(records: Iterable[tuple[int, bytes]], ctx: str) -> None
 _CUSTOM: dict[str, dict[int, Callable[[bytes], object]]] = {}
 
 
-def register_tlv_record(stream: type[TlvStream], tlv_type: int, decoder: Callable[[bytes], object]) -> None:
+def register_tlv_record(
+    stream: type[TlvStream], tlv_type: int, decoder: Callable[[bytes], object]
+) -> None:
     """Make `tlv_type` a known record of `stream`, decoded by `decoder`.
 
     BOLT #1: "`type` identifiers greater than or equal to 2^16 are available for custom

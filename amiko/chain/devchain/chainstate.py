@@ -106,6 +106,15 @@ class Chainstate:
                 out.update(self.descendants(h))
         return out
 
+    def eligible_parent(self, info: BlockInfo) -> bool:
+        """May a new block build on `info`? Not if it or an ancestor is (in)validated away."""
+        node = info
+        while not self.in_active_chain(node.hash):
+            if node.invalid or node.invalidated:
+                return False
+            node = self.blocks[node.prev]
+        return True
+
     def best_candidate(self) -> BlockInfo:
         """The tip the kernel should have: most work, then first seen."""
         excluded = self.excluded()

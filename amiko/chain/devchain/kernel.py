@@ -107,7 +107,7 @@ class Kernel:
         try:
             new = self.cm.process_block(from_bytes(pbk.Block, raw))
         except pbk.ProcessBlockException:
-            valid, result = self._checked.get(block_hash, (False, "CONSENSUS"))
+            result = self._checked.get(block_hash, (False, "CONSENSUS"))[1]
             return Verdict(False, False, {block_hash: False}, result)
         checked = {h: v for h, (v, _) in self._checked.items()}
         result = self._checked.get(block_hash, (True, ""))[1]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amiko.bitcoin.block import Block, witness_commitment_index
+from amiko.bitcoin.block import Block
 from amiko.bitcoin.tx import OutPoint, Transaction, TxDecodeError
 from amiko.chain import rpc_errors as E
 from amiko.chain.devchain import store
@@ -26,8 +26,8 @@ from amiko.chain.devchain.mempool import (
     MempoolPolicy,
     PackageAcceptResult,
 )
-from amiko.chain.devchain.miner import select_transactions
 from amiko.chain.devchain.miner import build_block as _build_block
+from amiko.chain.devchain.miner import select_transactions
 from amiko.chain.devchain.scripts import ScriptVerifier
 
 log = logging.getLogger(__name__)
@@ -224,17 +224,14 @@ class DevChain:
                        submit: bool = True) -> Block:
         """generateblock: a block with exactly `txs` (in this order)."""
         fees = 0
+        created: dict[OutPoint, int] = {}
         for tx in txs:
-            entry = self.mempool.get(tx.txid)
-            if entry is not None:
-                fees += entry.fee
-            else:
-                spent = [self.get_coin(i.prevout, include_mempool=False) for i in tx.inputs]
-                if any(c is None for c in spent):
-                    fees += 0  # the kernel refuses the block below
-                else:
-                    fees += sum(c.output.value for c in spent if c) - sum(
-                        o.value for o in tx.outputs)
+            value_in = 0
+            for txin in tx.inputs:
+                coin = self.chain.get_coin(txin.prevout)
+                value_in += coin.output.value if coin else created.get(txin.prevout, 0)
+            fees += value_in - sum(o.value for o in tx.outputs)
+            created.update({tx.outpoint(k): o.value for k, o in enumerate(tx.outputs)})
         block = self.build_block(script_pubkey, txs, max(fees, 0))
         if submit:
             result = self.submit_block(block)
@@ -328,7 +325,3 @@ def parse_tx_hex(hex_str: str) -> Transaction:
         return Transaction.from_hex(hex_str)
     except (TxDecodeError, ValueError) as e:
         raise DevChainError(E.RPC_DESERIALIZATION_ERROR, E.MSG_TX_DECODE_FAILED) from e
-
-
-def has_witness_commitment(block: Block) -> bool:
-    return bool(block.txs) and witness_commitment_index(block.txs[0]) is not None

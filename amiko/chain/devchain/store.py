@@ -25,7 +25,7 @@ class BlockLog:
         self.fsync = fsync
         path.parent.mkdir(parents=True, exist_ok=True)
         self._good_length = 0
-        self._file = open(path, "ab")  # noqa: SIM115 - kept open for appends
+        self._file = open(path, "ab")
 
     def records(self) -> Iterator[tuple[bytes, bytes]]:
         """Every complete record; notes where the last one ends so a torn tail is cut off."""
@@ -44,7 +44,7 @@ class BlockLog:
             self._file.close()
             with open(self.path, "r+b") as f:
                 f.truncate(pos)
-            self._file = open(self.path, "ab")  # noqa: SIM115
+            self._file = open(self.path, "ab")
 
     def append(self, kind: bytes, payload: bytes) -> None:
         self._file.write(_HEADER.pack(kind, len(payload)) + payload)

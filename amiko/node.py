@@ -126,6 +126,7 @@ class Node:
                 "id": rec.node_id.hex(),
                 "address": None if rec.host is None else f"{rec.host}:{rec.port}",
                 "connected": rec.connected,
+                "connection_address": rec.remote_address if rec.connected else None,
                 "persistent": rec.persistent,
                 "features": rec.remote_features.to_json(),
                 "negotiated_features": rec.negotiated.to_json(),

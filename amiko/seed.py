@@ -14,7 +14,12 @@ import stat
 from dataclasses import dataclass
 
 from amiko.bitcoin.bip32 import ExtendedPrivateKey
-from amiko.bitcoin.bip39 import MnemonicError, generate_mnemonic, is_valid_mnemonic, mnemonic_to_seed
+from amiko.bitcoin.bip39 import (
+    MnemonicError,
+    generate_mnemonic,
+    is_valid_mnemonic,
+    mnemonic_to_seed,
+)
 from amiko.bitcoin.networks import Network
 
 log = logging.getLogger("amiko.seed")

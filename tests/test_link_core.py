@@ -81,7 +81,7 @@ def test_init_exchange_negotiates_features():
     fb = Features.of("gossip_queries", "payment_secret", "basic_mpp")
     a, b, events = connected_pair(fa=fa, fb=fb)
     assert a.state is LinkState.ACTIVE and b.state is LinkState.ACTIVE
-    ready_a = [e for e in events["a"] if isinstance(e, Ready)][0]
+    ready_a = next(e for e in events["a"] if isinstance(e, Ready))
     assert ready_a.remote_features == fb
     assert set(ready_a.negotiated.names()) == {"gossip_queries", "payment_secret"}
     assert ready_a.remote_networks == (REGTEST,)

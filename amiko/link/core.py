@@ -14,6 +14,7 @@ reads and writes the socket and calls `tick()` on a timer.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import random
 from collections.abc import Callable, MutableMapping
@@ -25,10 +26,11 @@ from amiko.link.features import FeatureError, Features, check_peer_features, neg
 from amiko.wire.errors import DecodeError
 from amiko.wire.messages import Error, Init, InitTlvs, Ping, Pong, WarningMsg
 from amiko.wire.registry import UnknownMessage, channel_id_of, decode_message
+from amiko.wire.types import ChannelId
 
 log = logging.getLogger("amiko.link")
 
-ALL_CHANNELS = b"\x00" * 32
+ALL_CHANNELS = ChannelId(b"\x00" * 32)
 
 # BOLT #1: A node receiving a `ping` message: if `num_pong_bytes` is less than 65532:
 # MUST respond by sending a `pong` message ... otherwise MUST ignore the `ping`.
@@ -333,7 +335,7 @@ class Link:
         elif 32 <= msg.TYPE <= 255:
             # BOLT #1: SHOULD send `error` with the unknown `channel_id` in reply to
             # messages of type `32`-`255` related to unknown channels.
-            self._out.append(Send(Error(channel_id=channel_id, data=b"unknown channel").encode()))
+            self._out.append(Send(Error(channel_id=ChannelId(channel_id), data=b"unknown channel").encode()))
         elif msg.TYPE % 2 == 0:
             self._fail_connection(f"message type {msg.TYPE} for unknown channel")
 
@@ -344,7 +346,7 @@ class Link:
             return fn()
         except Exception as e:
             log.exception("handler failed on %s from %s", type(msg).__name__, self.remote_id.hex())
-            cid = channel_id_of(msg) or ALL_CHANNELS
+            cid = ChannelId(channel_id_of(msg) or ALL_CHANNELS)
             text = f"internal error handling {type(msg).__name__}: {type(e).__name__}"
             self._out.append(Send(WarningMsg(channel_id=cid, data=text.encode()).encode()))
             return None
@@ -386,4 +388,4 @@ class Link:
             found = self.channels.get(msg.channel_id)
             targets = [found] if found is not None else []
         for handler in targets:
-            self._call(lambda h=handler: h.handle_peer_error(msg.data), msg)
+            self._call(functools.partial(handler.handle_peer_error, msg.data), msg)

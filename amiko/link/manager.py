@@ -50,6 +50,7 @@ class PeerRecord:
     negotiated: Features = field(default_factory=Features)
     last_error: str = ""
     connected_since: float | None = None
+    remote_address: str | None = None  # of the current connection (incoming ones too)
     reconnect_task: asyncio.Task[None] | None = None
 
     @property
@@ -216,6 +217,8 @@ class PeerManager:
             conn, link, on_ready=self._ready, on_peer_said=self._peer_said, tick_seconds=self.tick_seconds
         )
         rec.connection = pc
+        peer = conn.peername
+        rec.remote_address = f"{peer[0]}:{peer[1]}" if peer else None
         task = asyncio.ensure_future(self._run(rec, pc))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -266,7 +269,7 @@ class PeerManager:
             try:
                 await self._dial(rec)
                 return
-            except (OSError, ConnectionError, asyncio.TimeoutError) as e:
+            except (TimeoutError, OSError, ConnectionError) as e:
                 rec.last_error = f"reconnect failed: {e}"
                 log.info("reconnect to %s failed: %s", rec.node_id.hex(), e)
             except Exception as e:

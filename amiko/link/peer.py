@@ -38,6 +38,7 @@ class PeerConnection:
         self.ready = asyncio.get_running_loop().create_future()
         self.closed = asyncio.get_running_loop().create_future()
         self.close_reason = ""
+        self._closing: asyncio.Future[None] | None = None
         link.on_output = self._wake.set
 
     @property
@@ -80,7 +81,7 @@ class PeerConnection:
     def close(self, reason: str) -> None:
         """Close from our side (user disconnect, replaced by a newer connection, stop)."""
         outputs = self.link.close(reason)
-        asyncio.ensure_future(self._perform(outputs))
+        self._closing = asyncio.ensure_future(self._perform(outputs))
 
     async def _perform(self, outputs: list[Output]) -> None:
         frames: list[bytes] = []

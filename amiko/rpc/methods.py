@@ -55,7 +55,7 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
             raise RpcError(PEER_ERROR, "cannot connect to ourselves")
         try:
             rec = await node.connect(node_id, h, p)
-        except (OSError, ConnectionError, asyncio.TimeoutError) as e:
+        except (TimeoutError, OSError, ConnectionError) as e:
             raise RpcError(PEER_ERROR, f"cannot connect to {h}:{p}: {e or type(e).__name__}") from None
         except Exception as e:
             raise RpcError(PEER_ERROR, f"connection to {h}:{p} failed: {e}") from None

@@ -1,0 +1,23 @@
+"""ruff and mypy (strict, on the core packages configured in pyproject.toml) stay clean."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_clean():
+    proc = run("ruff", "check", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_clean_on_core():
+    proc = run("mypy")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

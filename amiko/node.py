@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amiko import __version__
+from amiko.bitcoin.address import address_to_script
 from amiko.bitcoin.networks import Network, network_by_name
+from amiko.bitcoin.tx import Transaction, TxOut
+from amiko.chain.connection import ChainConnection, open_chain
+from amiko.chain.interfaces import BroadcastError
+from amiko.chain.wallet import Wallet
+from amiko.chain.wallet.sync import WalletSync
 from amiko.crypto.keys import pubkey_of
 from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
@@ -43,6 +49,9 @@ class NodeConfig:
     handshake_timeout: float = 10.0
     reconnect_initial: float = 1.0
     reconnect_max: float = 60.0
+    bitcoind: str | None = None  # http://user:pass@host:port; None: an in-process dev chain
+    bitcoind_cookie: str | None = None
+    poll_interval: float = 2.0
     channel_types: list[ChannelType] = field(default_factory=list)
     extra_features: Features = field(default_factory=Features)
 
@@ -57,6 +66,8 @@ class Node:
         self.node_id = pubkey_of(self.node_secret)
         self.alias = config.alias or f"amiko-{self.node_id[:3].hex()}"
         self.store = Store(os.path.join(config.datadir, "amiko.sqlite"))
+        self.wallet = Wallet(self.store, self.seed.bip39_seed(), self.network)
+        self._chain: ChainConnection | None = None
         self.registry = ChannelTypeRegistry(config.channel_types)
         self.features = self.registry.features() | config.extra_features
         link_config = LinkConfig(
@@ -79,14 +90,35 @@ class Node:
     # -- lifecycle
 
     async def start(self) -> None:
+        self._chain = await open_chain(
+            self.network, self.config.datadir, bitcoind=self.config.bitcoind,
+            cookie_file=self.config.bitcoind_cookie, poll_interval=self.config.poll_interval,
+        )
+        backend = self._chain.backend
+        sync = WalletSync(self.wallet, backend)
+        try:
+            resume = await sync.resume_height()
+        except ConnectionError as e:
+            log.warning("cannot check the wallet against the chain yet: %s", e)
+            resume = self.wallet.tip[0] if self.wallet.tip else None
+        backend.subscribe(sync)
+        await backend.start(from_height=resume)
         if self.config.listen is not None:
             await self.peers.listen(*self.config.listen)
         self.peers.start_reconnecting()
         self.started_at = time.time()
         log.info("node %s (%s) started on %s", self.node_id.hex(), self.alias, self.network.name)
 
+    @property
+    def chain(self) -> ChainConnection:
+        if self._chain is None:
+            raise RuntimeError("the node is not started")
+        return self._chain
+
     async def stop(self) -> None:
         await self.peers.stop()
+        if self._chain is not None:
+            await self._chain.close()
         self.store.close()
         self._stopped.set()
         log.info("node stopped")
@@ -104,6 +136,34 @@ class Node:
     async def disconnect(self, node_id: bytes) -> None:
         await self.peers.disconnect(node_id)
 
+    # -- on-chain wallet
+
+    async def withdraw(self, address: str, amount_sat: int | None, feerate_sat_per_kw: int | None = None) -> Transaction:
+        """Pay `amount_sat` (None: everything spendable) to `address`; returns the broadcast
+        transaction. Raises AddressError, InsufficientFunds, WalletError or BroadcastError."""
+        script = address_to_script(address, self.network)
+        feerate = feerate_sat_per_kw or self.chain.backend.feerate_sat_per_kw(6)
+        if amount_sat is None:
+            tx = self.wallet.create_transaction([], feerate, send_all_to=script)
+        else:
+            tx = self.wallet.create_transaction([TxOut(amount_sat, script)], feerate)
+        try:
+            await self.chain.backend.broadcast(tx)
+        except BroadcastError as e:
+            if not e.already_known:
+                self.wallet.release(tx.txid_hex)
+                raise
+        self.wallet.apply_mempool_tx(tx)
+        log.info("withdrew %s sat to %s in %s", amount_sat if amount_sat is not None else "all",
+                 address, tx.txid_hex)
+        return tx
+
+    async def mine(self, blocks: int, address: str | None = None) -> list[bytes]:
+        """Mine blocks (dev chain or regtest bitcoind only), paying the wallet by default."""
+        if self.network.name != "regtest":
+            raise ValueError("mining is for regtest only")
+        return await self.chain.backend.mine(blocks, address or self.wallet.new_address())
+
     # -- views
 
     def info(self) -> dict[str, Any]:
@@ -117,6 +177,19 @@ class Node:
             "features": self.features.to_json(),
             "peers": sum(1 for p in self.peers.peers.values() if p.connected),
             "channel_types": self.registry.names(),
+            "chain": self._chain_status(),
+        }
+
+    def _chain_status(self) -> dict[str, Any]:
+        if self._chain is None:
+            return {"backend": None}
+        st = self._chain.backend.status
+        return {
+            "backend": self._chain.kind,
+            "connected": st.connected,
+            "blockheight": st.tip_height,
+            "bestblockhash": None if st.tip_hash is None else st.tip_hash[::-1].hex(),
+            "last_error": st.last_error,
         }
 
     def peer_list(self) -> list[dict[str, Any]]:

@@ -80,3 +80,42 @@ def test_generator_names(gen_wire: ModuleType) -> None:
     assert names.allocate("stream", "init_tlvs") == "InitTlvs"
     assert names.allocate("subtype", "open_channel") == "OpenChannelSubtype"
     assert gen_wire.py_name("class") == "class_"
+
+
+def test_fields_metadata_matches_dataclass_fields() -> None:
+    import dataclasses
+
+    from amiko.wire.messages import (
+        MESSAGE_CLASSES,
+        RECORD_CLASSES,
+        SUBTYPE_CLASSES,
+        TLV_STREAM_CLASSES,
+    )
+
+    for cls in MESSAGE_CLASSES + SUBTYPE_CLASSES + RECORD_CLASSES:
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert [f.name for f in cls.FIELDS] == names, cls
+    for cls in TLV_STREAM_CLASSES:
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert [f.name for f in cls.FIELDS] + ["unknown"] == names, cls
+        assert {f.tlv_type for f in cls.FIELDS} == cls.KNOWN_TYPES, cls
+
+
+def test_decode_into_subclass_uses_its_init() -> None:
+    from dataclasses import dataclass
+
+    from amiko.wire.messages import Ping
+
+    @dataclass(frozen=True, slots=True)
+    class MyPing(Ping):
+        pass
+
+    got = MyPing.decode_payload(bytes.fromhex("000100020000"))
+    assert type(got) is MyPing
+    assert got.num_pong_bytes == 1 and got.ignored == b"\x00\x00"
+
+
+def test_csv_reader_and_writer_agree() -> None:
+    extract = load_tool("extract_wire_csv")
+    text = (WIRE / "bolt_catalogue.csv").read_text(encoding="utf-8")
+    assert extract.to_csv(extract.read_csv(text), extract.DEFAULT_BOLTS) == text

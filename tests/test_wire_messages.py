@@ -306,7 +306,7 @@ def test_catalogue_types_are_unique_and_registered() -> None:
 class CreditOffer:
     """A hand-written custom message, as a channel type would write it."""
 
-    TYPE: ClassVar[int] = 40001
+    TYPE: ClassVar[int] = 0xA3F1
     NAME: ClassVar[str] = "credit_offer"
     CHANNEL_ID_FIELD: ClassVar[str | None] = "channel_id"
 
@@ -323,7 +323,7 @@ class CreditOffer:
 
 
 def test_custom_message_registration() -> None:
-    reg = DEFAULT_REGISTRY.copy()
+    reg = MessageRegistry(MESSAGE_CLASSES)
     reg.register(CreditOffer)
     msg = CreditOffer(b"\x01" * 32, 5000)
     assert reg.decode(msg.encode()) == msg
@@ -333,7 +333,7 @@ def test_custom_message_registration() -> None:
     with pytest.raises(TruncatedError):
         reg.decode(msg.encode()[:-1])
     # The default registry is untouched.
-    assert isinstance(decode_message(msg.encode()), UnknownMessage)
+    assert DEFAULT_REGISTRY.get(CreditOffer.TYPE) is not CreditOffer
 
 
 def test_register_rejects_spec_range_and_duplicates() -> None:
@@ -359,11 +359,20 @@ def test_register_rejects_spec_range_and_duplicates() -> None:
 
 
 def test_register_message_default_registry() -> None:
-    register_message(CreditOffer)
+    # Other tests may have registered custom types in the default registry: pick a free one.
+    free = next(t for t in range(0xFFFF, 0x8000, -2) if DEFAULT_REGISTRY.get(t) is None)
+
+    @dataclass(frozen=True, slots=True)
+    class Probe(CreditOffer):
+        TYPE: ClassVar[int] = free
+
+    assert isinstance(decode_message(Probe(bytes(32), 1).encode()), UnknownMessage)
+    register_message(Probe)
     try:
-        assert decode_message(CreditOffer(bytes(32), 1).encode()) == CreditOffer(bytes(32), 1)
+        assert decode_message(Probe(bytes(32), 1).encode()) == Probe(bytes(32), 1)
     finally:
-        DEFAULT_REGISTRY.unregister(CreditOffer.TYPE)
+        DEFAULT_REGISTRY.unregister(free)
+    assert isinstance(decode_message(Probe(bytes(32), 1).encode()), UnknownMessage)
 
 
 def test_short_channel_id_helpers() -> None:

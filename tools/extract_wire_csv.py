@@ -82,6 +82,8 @@ class Container:
     fields: list[FieldDef] = field(default_factory=list)
     broken: str = ""  # why it cannot be described
     source: str = ""
+    stream: str = ""  # for records
+    cls: str = ""  # Python class name (set by tools/gen_wire.py)
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Stream:
     name: str
     records: list[Container] = field(default_factory=list)
     source: str = ""
+    cls: str = ""
 
 
 @dataclass
@@ -158,7 +161,7 @@ def parse_file(path: Path, cat: Catalogue) -> None:
             name, code, opt = m_type.group("name"), m_type.group("code"), m_type.group("opt") or ""
             in_data = False
             if stream is not None:
-                container = Container("record", name, code=code, source=where)
+                container = Container("record", name, code=code, source=where, stream=stream.name)
                 stream.records.append(container)
             elif in_failures_level or "|" in code:
                 close()
@@ -253,7 +256,10 @@ def extract(bolts_dir: Path, bolts: tuple[str, ...] = DEFAULT_BOLTS) -> Catalogu
 def to_csv(cat: Catalogue, bolts: tuple[str, ...]) -> str:
     lines = [
         "# Wire catalogue extracted from the BOLT markdown by tools/extract_wire_csv.py",
-        f"# BOLTs: {', '.join(bolts)}. Do not edit by hand; regenerate instead.",
+        f"# BOLTs: {', '.join(bolts)}. Do not edit by hand; regenerate with",
+        "#   python tools/extract_wire_csv.py <bolts dir> amiko/wire/bolt_catalogue.csv",
+        "# then amiko/wire/messages.py with",
+        "#   python tools/gen_wire.py amiko/wire/bolt_catalogue.csv amiko/wire/messages.py",
     ]
     for m in cat.messages:
         lines.append(",".join(["msgtype", m.name, m.code] + ([m.option] if m.option else [])))
@@ -269,6 +275,57 @@ def to_csv(cat: Catalogue, bolts: tuple[str, ...]) -> str:
         lines.append(f"failtype,{fl.name},{fl.code},{failure_code(fl.code)}")
         lines += [f"faildata,{fl.name},{f.name},{f.type},{f.count}" for f in fl.fields]
     return "\n".join(lines) + "\n"
+
+
+class CsvError(Exception):
+    pass
+
+
+def read_csv(text: str) -> Catalogue:
+    """Parse a catalogue CSV (as written by `to_csv`) back into a `Catalogue`."""
+    cat = Catalogue()
+    owners: dict[tuple[str, str], Container] = {}
+    streams: dict[str, Stream] = {}
+
+    def new(c: Container, target: list[Container]) -> None:
+        if (c.kind, c.name) in owners:
+            raise CsvError(f"duplicate {c.kind} {c.name}")
+        owners[(c.kind, c.name)] = c
+        target.append(c)
+
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, *cols = line.split(",")
+        try:
+            if kind == "msgtype":
+                opt = cols[2] if len(cols) > 2 else ""
+                new(Container("msg", cols[0], code=str(int(cols[1])), option=opt), cat.messages)
+            elif kind == "subtype":
+                new(Container("subtype", cols[0]), cat.subtypes)
+            elif kind == "failtype":
+                new(Container("fail", cols[0], code=cols[1]), cat.failures)
+            elif kind in ("msgdata", "subtypedata", "faildata"):
+                owner = owners[
+                    ({"msgdata": "msg", "faildata": "fail"}.get(kind, "subtype"), cols[0])
+                ]
+                owner.fields.append(FieldDef(cols[1], cols[2], cols[3]))
+            elif kind == "tlvtype":
+                st = streams.get(cols[0])
+                if st is None:
+                    st = streams[cols[0]] = Stream(cols[0])
+                    cat.streams.append(st)
+                code = str(int(cols[2]))
+                st.records.append(Container("record", cols[1], code=code, stream=cols[0]))
+            elif kind == "tlvdata":
+                rec = next(r for r in streams[cols[0]].records if r.name == cols[1])
+                rec.fields.append(FieldDef(cols[2], cols[3], cols[4]))
+            else:
+                raise CsvError(f"unknown record kind {kind!r}")
+        except (IndexError, KeyError, StopIteration, ValueError) as exc:
+            raise CsvError(f"CSV line {lineno}: {line!r}: {exc!r}") from exc
+    return cat
 
 
 def main(argv: list[str] | None = None) -> int:

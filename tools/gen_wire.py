@@ -7,8 +7,9 @@ Usage:
 The CSV comes from `tools/extract_wire_csv.py` (see there for the format). The output has
 one frozen dataclass per message, subtype, TLV stream and multi-field TLV record, with
 straight-line codecs: runs of fixed-size fields are packed and unpacked by one precompiled
-`struct.Struct`, variable parts by small helpers of `amiko.wire.helpers`. `failtype` records
-(BOLT #4 onion failure messages) are not generated here.
+`struct.Struct`, variable parts by small helpers of `amiko.wire.helpers`, and decoders fill
+the slots directly (a frozen dataclass's `__init__` is slow). `failtype` records (BOLT #4
+onion failure messages) are not generated here.
 
 `generate(csv_text)` returns the module text; the test suite calls it to check that the
 committed `messages.py` is current.
@@ -18,140 +19,80 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 import sys
-from dataclasses import dataclass, field
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+
+# The CSV format (writer and reader) lives with the extractor, next to this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from extract_wire_csv import Catalogue, Container, CsvError, FieldDef, Stream, read_csv
 
 # Kept in sync with amiko/wire/fields.py (this tool must run without importing amiko).
 INT_TYPES = {
-    "byte": (1, "B"),
-    "u8": (1, "B"),
-    "u16": (2, "H"),
-    "u32": (4, "I"),
-    "u64": (8, "Q"),
-    "s8": (1, "b"),
-    "s16": (2, "h"),
-    "s32": (4, "i"),
-    "s64": (8, "q"),
+    "byte": (1, "B"), "u8": (1, "B"), "u16": (2, "H"), "u32": (4, "I"), "u64": (8, "Q"),
+    "s8": (1, "b"), "s16": (2, "h"), "s32": (4, "i"), "s64": (8, "q"),
     "short_channel_id": (8, "Q"),
-}
+}  # fmt: skip
 BYTE_TYPES = {"byte", "u8"}
 TRUNCATED_TYPES = {"tu16": 2, "tu32": 4, "tu64": 8}
 FIXED_BYTES_TYPES = {
-    "point": 33,
-    "signature": 64,
-    "bip340sig": 64,
-    "sha256": 32,
-    "chain_hash": 32,
-    "channel_id": 32,
-    "preimage": 32,
-}
-REST = "..."
-
-IMPORTED_NAMES = {
-    "struct", "Struct", "dataclass", "ClassVar", "Final", "Self", "Field",
-    "Msat", "Sat", "ChannelId", "ShortChannelId",
-    "decode_bigsize", "encode_bigsize", "decode_tu", "encode_tu", "truncated",
-    "bad_point", "trailing", "read_chunks", "read_rest_chunks", "check_points",
-    "read_int_array", "read_rest_ints", "decode_utf8", "read_sciddir_or_pubkey",
-    "encode_failed", "check_len", "check_point", "check_count", "check_len_each",
-    "check_point_each", "join_fixed", "join_points", "pack_int_array", "encode_utf8",
-    "check_sciddir_or_pubkey", "split_tlv_stream", "encode_tlv_records",
-    "check_unknown_record", "slot_setters", "MESSAGE_CLASSES", "SUBTYPE_CLASSES", "TLV_STREAM_CLASSES",
-    "RECORD_CLASSES",
+    "point": 33, "signature": 64, "bip340sig": 64, "sha256": 32, "chain_hash": 32,
+    "channel_id": 32, "preimage": 32,
 }  # fmt: skip
+REST = "..."
+NEWTYPES = ("Msat", "Sat", "ShortChannelId")
+
+HEADER = '''\
+"""Lightning wire messages, subtypes and TLV streams: GENERATED from {source}; do not edit.
+
+Regenerate: python tools/gen_wire.py amiko/wire/{source} amiko/wire/messages.py
+Conventions (length fields, `extension`, `tlvs`, `unknown`, FIELDS): see amiko/wire/__init__.py.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from struct import Struct
+from typing import ClassVar, Final, Self
+
+from amiko.wire.fields import Field
+from amiko.wire.helpers import (
+    bad_point, check_count, check_len, check_len_each, check_point, check_point_each,
+    check_points, check_sciddir_or_pubkey, decode_utf8, encode_failed, encode_utf8,
+    join_fixed, join_points, pack_int_array, read_chunks, read_int_array, read_rest_chunks,
+    read_rest_ints, read_sciddir_or_pubkey, slot_setters, trailing,
+)
+from amiko.wire.primitives import decode_bigsize, decode_tu, encode_bigsize, encode_tu, truncated
+from amiko.wire.tlv import check_unknown_record, encode_tlv_records, split_tlv_stream
+from amiko.wire.types import ChannelId, Msat, Sat, ShortChannelId
+'''
+TABLES = ("MESSAGE_CLASSES", "SUBTYPE_CLASSES", "RECORD_CLASSES", "TLV_STREAM_CLASSES")
+IMPORTED_NAMES = set(re.findall(r"\b[A-Za-z_]\w*\b", HEADER.split('"""')[2])) | set(TABLES)
 
 
 class GenError(Exception):
     pass
 
 
-# ---------------------------------------------------------------------------------------
-# CSV model
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class FDef:
-    name: str
-    type: str
-    count: str
-
-
-@dataclass
-class CDef:
-    kind: str  # "msg" | "subtype" | "record"
-    name: str
-    fields: list[FDef] = field(default_factory=list)
-    code: int | None = None
-    option: str = ""
-    stream: str = ""
-    cls: str = ""
-
-
-@dataclass
-class SDef:
-    name: str
-    records: list[CDef] = field(default_factory=list)
-    cls: str = ""
-
-
-@dataclass
-class Catalogue:
-    messages: list[CDef] = field(default_factory=list)
-    subtypes: list[CDef] = field(default_factory=list)
-    streams: list[SDef] = field(default_factory=list)
+def block(text: str, ind: str = "") -> list[str]:
+    """The lines of a dedented template, indented by `ind`."""
+    return [ind + line if line else line for line in textwrap.dedent(text).strip("\n").split("\n")]
 
 
 def parse_csv(text: str) -> Catalogue:
-    cat = Catalogue()
-    msgs: dict[str, CDef] = {}
-    subs: dict[str, CDef] = {}
-    streams: dict[str, SDef] = {}
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = line.split(",")
-        kind = cols[0]
-        try:
-            if kind == "msgtype":
-                c = CDef("msg", cols[1], code=int(cols[2]), option=cols[3] if len(cols) > 3 else "")
-                if c.name in msgs:
-                    raise GenError(f"duplicate message {c.name}")
-                msgs[c.name] = c
-                cat.messages.append(c)
-            elif kind == "msgdata":
-                msgs[cols[1]].fields.append(FDef(cols[2], cols[3], cols[4]))
-            elif kind == "subtype":
-                c = CDef("subtype", cols[1])
-                if c.name in subs:
-                    raise GenError(f"duplicate subtype {c.name}")
-                subs[c.name] = c
-                cat.subtypes.append(c)
-            elif kind == "subtypedata":
-                subs[cols[1]].fields.append(FDef(cols[2], cols[3], cols[4]))
-            elif kind == "tlvtype":
-                st = streams.get(cols[1])
-                if st is None:
-                    st = streams[cols[1]] = SDef(cols[1])
-                    cat.streams.append(st)
-                st.records.append(CDef("record", cols[2], code=int(cols[3]), stream=cols[1]))
-            elif kind == "tlvdata":
-                rec = next(r for r in streams[cols[1]].records if r.name == cols[2])
-                rec.fields.append(FDef(cols[3], cols[4], cols[5]))
-            elif kind in ("failtype", "faildata"):
-                continue  # BOLT #4 failure messages: generated by the payments layer
-            else:
-                raise GenError(f"unknown record kind {kind!r}")
-        except (IndexError, KeyError, StopIteration, ValueError) as exc:
-            raise GenError(f"CSV line {lineno}: {line!r}: {exc!r}") from exc
-    return cat
+    """Read the catalogue CSV. It is made from the spec by
+    `python tools/extract_wire_csv.py <bolts dir> amiko/wire/bolt_catalogue.csv`
+    (run it again when the BOLTs change, then this generator)."""
+    try:
+        return read_csv(text)
+    except CsvError as exc:
+        raise GenError(str(exc)) from exc
 
 
-# ---------------------------------------------------------------------------------------
-# Names
-# ---------------------------------------------------------------------------------------
+# --- names ---------------------------------------------------------------------------
 
 
 def camel(name: str) -> str:
@@ -165,27 +106,25 @@ def py_name(name: str) -> str:
 
 
 class Names:
+    """Class names: CamelCase of the spec name; a kind suffix on collision with a builtin,
+    an imported name or an earlier class (messages are named first)."""
+
     SUFFIX = {"msg": "Msg", "subtype": "Subtype", "stream": "Tlvs", "record": "Record"}
 
     def __init__(self) -> None:
-        self.taken = set(IMPORTED_NAMES)
+        self.taken = set(IMPORTED_NAMES) | set(dir(builtins))
 
     def allocate(self, kind: str, name: str) -> str:
         base = camel(name)
-        candidate = base
-        if candidate in dir(builtins) or candidate in self.taken:
-            candidate = base + self.SUFFIX[kind]
-        n = 2
-        while candidate in self.taken or candidate in dir(builtins):
-            candidate = f"{base}{self.SUFFIX[kind]}{n}"
+        candidate, n = base, 1
+        while candidate in self.taken:
+            candidate = base + self.SUFFIX[kind] + (str(n) if n > 1 else "")
             n += 1
         self.taken.add(candidate)
         return candidate
 
 
-# ---------------------------------------------------------------------------------------
-# Field resolution
-# ---------------------------------------------------------------------------------------
+# --- field resolution ----------------------------------------------------------------
 
 
 @dataclass
@@ -199,25 +138,21 @@ class RField:
     len_name: str = ""  # counted: spec name of the length field
     len_type: str = ""
     is_len: bool = False
-    target: RField | None = None  # for length fields
-    size: int = 0  # element size (int / fb)
+    target: RField | None = None  # for length fields: the field they count
+    size: int = 0  # element size (int / fb / tu)
     code: str = ""  # struct code (int)
     ref: str = ""  # class name (sub / tlv)
     pytype: str = ""
 
     @property
     def runnable(self) -> bool:
-        if self.ckind == "one":
-            return self.ekind in ("int", "fb")
-        if self.ckind == "fixed":
-            return self.ekind in ("int", "fb", "byte")
-        return False
+        """Fixed-size: can be part of a struct run."""
+        kinds = ("int", "fb") if self.ckind == "one" else ("int", "fb", "byte")
+        return self.ckind in ("one", "fixed") and self.ekind in kinds
 
     @property
     def run_size(self) -> int:
-        if self.ckind == "one":
-            return self.size
-        return self.size * self.n
+        return self.size if self.ckind == "one" else self.size * self.n
 
     @property
     def run_code(self) -> str:
@@ -225,14 +160,11 @@ class RField:
             return f"{self.n}s"
         if self.ekind == "int":
             return self.code if self.ckind == "one" else f"{self.n}{self.code}"
-        one = f"{self.size}s"
-        return one if self.ckind == "one" else one * self.n
+        return f"{self.size}s" * (1 if self.ckind == "one" else self.n)
 
     @property
     def nvalues(self) -> int:
-        if self.ckind == "one" or self.ekind == "byte":
-            return 1
-        return self.n
+        return 1 if self.ckind == "one" or self.ekind == "byte" else self.n
 
     @property
     def is_point(self) -> bool:
@@ -242,21 +174,19 @@ class RField:
 def bytes_size(t: str) -> int | None:
     if t in FIXED_BYTES_TYPES:
         return FIXED_BYTES_TYPES[t]
-    if t.endswith("]") and "[.." in t:
-        base, _, rest = t.partition("[..")
-        if base in FIXED_BYTES_TYPES and rest[:-1].isdigit():
-            return int(rest[:-1])
+    base, sep, rest = t.partition("[..")
+    if sep and base in FIXED_BYTES_TYPES and rest.endswith("]") and rest[:-1].isdigit():
+        return int(rest[:-1])  # `sha256[..4]`: the first 4 bytes of a sha256
     return None
 
 
 def int_newtype(spec: str, elem: str) -> str:
+    """The NewType of an integer field, from its type or its name."""
     if elem == "short_channel_id":
         return "ShortChannelId"
     if spec.endswith("_msat") or spec == "msat":
         return "Msat"
-    if spec.endswith("_satoshis") or spec in ("satoshis", "sats"):
-        return "Sat"
-    return "int"
+    return "Sat" if spec.endswith("_satoshis") or spec in ("satoshis", "sats") else "int"
 
 
 class Resolver:
@@ -264,70 +194,54 @@ class Resolver:
         self.sub_cls = sub_cls
         self.stream_cls = stream_cls
 
-    def resolve(self, c: CDef, where: str) -> list[RField]:
+    def resolve(self, c: Container, where: str) -> list[RField]:
         out: list[RField] = []
         by_spec: dict[str, RField] = {}
         for fd in c.fields:
-            f = self._one(fd, where)
-            if fd.count not in ("", REST) and not fd.count.isdigit():
+            f = self._one(fd, f"{where}.{fd.name}")
+            if f.ckind == "counted":
                 lf = by_spec.get(fd.count)
-                if lf is None:
-                    raise GenError(
-                        f"{where}.{fd.name}: length field {fd.count!r} not defined before"
-                    )
-                if lf.is_len:
-                    raise GenError(f"{where}.{fd.name}: length field {fd.count!r} used twice")
-                if (
-                    not (lf.ekind == "int" and lf.ckind == "one" and lf.elem != "short_channel_id")
-                    and lf.ekind != "bigsize"
-                ):
+                if lf is None or lf.is_len:
+                    raise GenError(f"{where}.{fd.name}: {fd.count!r} undefined or used twice")
+                one_int = lf.ekind == "int" and lf.ckind == "one" and lf.code != "Q"
+                if not one_int and lf.ekind != "bigsize":  # u64/short_channel_id: no lengths
                     raise GenError(f"{where}.{fd.name}: {fd.count!r} cannot be a length")
-                lf.is_len = True
-                lf.target = f
-                f.len_name = fd.count
-                f.len_type = lf.elem
+                lf.is_len, lf.target = True, f
+                f.len_name, f.len_type = fd.count, lf.elem
             if fd.name in by_spec:
                 raise GenError(f"{where}: duplicate field {fd.name}")
             by_spec[fd.name] = f
             out.append(f)
-        self._check_layout(out, where)
+        for i, f in enumerate(out):
+            last = i == len(out) - 1
+            if f.ekind in ("tu", "tlv") and not last:
+                raise GenError(f"{where}.{f.spec}: {f.elem} must be the last field")
+            if f.ckind == "rest" and not all(g.runnable and not g.is_len for g in out[i + 1 :]):
+                raise GenError(f"{where}.{f.spec}: only fixed-size fields may follow `...`")
+            if f.ckind == "rest" and f.ekind == "sub" and not last:
+                raise GenError(f"{where}.{f.spec}: a `...` array of subtypes must be last")
         return out
 
-    def _one(self, fd: FDef, where: str) -> RField:
+    def _one(self, fd: FieldDef, where: str) -> RField:
         t, count = fd.type, fd.count
-        ckind = (
-            "one"
-            if count == ""
-            else "rest"
-            if count == REST
-            else "fixed"
-            if count.isdigit()
-            else "counted"
-        )
+        ckind = "counted"
+        if count in ("", REST) or count.isdigit():
+            ckind = {"": "one", REST: "rest"}.get(count, "fixed")
         f = RField(spec=fd.name, py=py_name(fd.name), elem=t, ekind="", ckind=ckind)
-        if ckind == "fixed":
-            f.n = int(count)
+        f.n = int(count) if ckind == "fixed" else 0
         arr = ckind != "one"
-        if t in INT_TYPES:
+        if t in INT_TYPES and arr and t in BYTE_TYPES:
+            cid = fd.name == "temporary_channel_id" and f.n == 32
+            f.ekind, f.size, f.pytype = "byte", 1, "ChannelId" if cid else "bytes"
+        elif t in INT_TYPES:
             f.size, f.code = INT_TYPES[t]
-            if arr and t in BYTE_TYPES:
-                f.ekind = "byte"
-                f.size = 1
-                f.pytype = (
-                    "ChannelId" if fd.name == "temporary_channel_id" and f.n == 32 else "bytes"
-                )
-            else:
-                f.ekind = "int"
-                f.pytype = "tuple[int, ...]" if arr else int_newtype(fd.name, t)
-        elif t == "utf8":
-            if not arr:
-                raise GenError(f"{where}.{fd.name}: single utf8 is not supported")
+            f.ekind, f.pytype = "int", "tuple[int, ...]" if arr else int_newtype(fd.name, t)
+        elif t == "utf8" and arr:
             f.ekind, f.pytype = "utf8", "str"
         elif bytes_size(t) is not None:
             f.ekind, f.size = "fb", bytes_size(t) or 0
-            f.pytype = (
-                "tuple[bytes, ...]" if arr else ("ChannelId" if t == "channel_id" else "bytes")
-            )
+            one = "ChannelId" if t == "channel_id" else "bytes"
+            f.pytype = "tuple[bytes, ...]" if arr else one
         elif t == "bigsize":
             f.ekind, f.pytype = "bigsize", int_newtype(fd.name, t)
         elif t in TRUNCATED_TYPES:
@@ -338,42 +252,22 @@ class Resolver:
             f.ekind, f.ref = "sub", self.sub_cls[t]
             f.pytype = f"tuple[{f.ref}, ...]" if arr else f.ref
         elif t in self.stream_cls or (t.startswith("tlv_") and t[4:] in self.stream_cls):
-            f.elem = t if t in self.stream_cls else t[4:]
+            f.elem = t if t in self.stream_cls else t[4:]  # `tlv_offer` = the stream `offer`
             f.ekind, f.ref = "tlv", self.stream_cls[f.elem]
             f.pytype = f.ref
         else:
-            raise GenError(f"{where}.{fd.name}: unknown type {t!r}")
+            raise GenError(f"{where}: unsupported type {t!r}")
         if arr and f.ekind in ("bigsize", "tu", "sciddir", "tlv"):
-            raise GenError(f"{where}.{fd.name}: arrays of {t} are not supported")
+            raise GenError(f"{where}: arrays of {t} are not supported")
         return f
 
-    def _check_layout(self, fields: list[RField], where: str) -> None:
-        for i, f in enumerate(fields):
-            last = i == len(fields) - 1
-            if f.ekind in ("tu", "tlv") and not last:
-                raise GenError(f"{where}.{f.spec}: {f.elem} must be the last field")
-            if f.ckind == "rest" and not all(g.runnable and not g.is_len for g in fields[i + 1 :]):
-                raise GenError(f"{where}.{f.spec}: only fixed-size fields may follow a `...` array")
-            if f.ckind == "rest" and f.ekind == "sub" and not last:
-                raise GenError(f"{where}.{f.spec}: a `...` array of subtypes must be last")
+
+# --- code emission -------------------------------------------------------------------
 
 
-# ---------------------------------------------------------------------------------------
-# Code emission
-# ---------------------------------------------------------------------------------------
-
-
-class Structs:
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-
-    def get(self, fmt: str) -> str:
-        if fmt not in self.names:
-            self.names[fmt] = f"_S{len(self.names)}"
-        return self.names[fmt]
-
-    def lines(self) -> list[str]:
-        return [f"{name}: Final = Struct({'>' + fmt!r})" for fmt, name in self.names.items()]
+def struct_name(structs: dict[str, str], fmt: str) -> str:
+    """The module-level `struct.Struct` for `fmt` (shared by all classes)."""
+    return structs.setdefault(fmt, f"_S{len(structs)}")
 
 
 def split_runs(fields: list[RField]) -> list[list[RField]]:
@@ -388,28 +282,23 @@ def split_runs(fields: list[RField]) -> list[list[RField]]:
 
 
 class ReadEmitter:
-    """Decoding code for a sequence of fields over `d[p:e]`."""
+    """Decoding code for a sequence of fields over `d[p:e]`, into locals `f_*` (values)
+    and `n_*` (lengths)."""
 
-    def __init__(self, structs: Structs, ctx: str, ind: str, start: int | None) -> None:
-        self.structs = structs
-        self.ctx = ctx
-        self.ind = ind
+    def __init__(self, structs: dict[str, str], ctx: str, ind: str, start: int | None) -> None:
+        self.structs, self.ctx, self.ind = structs, ctx, ind
         self.pc = start  # constant position while known, else None (variable `p`)
         self.at_end = False  # True when the last field consumed everything up to `e`
         self.lines: list[str] = []
 
-    def emit(self, line: str) -> None:
-        self.lines.append(self.ind + line)
-
-    def var_p(self) -> None:
-        if self.pc is not None:
-            self.emit(f"p = {self.pc}")
-            self.pc = None
+    def emit(self, text: str) -> None:
+        self.lines += block(text, self.ind)
 
     def pos(self) -> str:
         return "p" if self.pc is None else str(self.pc)
 
-    def local(self, f: RField) -> str:
+    @staticmethod
+    def local(f: RField) -> str:
         return f"n_{f.py}" if f.is_len else f"f_{f.py}"
 
     def fields(self, fields: list[RField]) -> None:
@@ -419,112 +308,92 @@ class ReadEmitter:
             if group[0].runnable:
                 self.run(group)
             else:
-                rest = [f for g in groups[gi + 1 :] for f in g]
-                self.var(group[0], sum(f.run_size for f in rest))
+                if self.pc is not None:
+                    self.emit(f"p = {self.pc}")
+                    self.pc = None
+                self.var(group[0], sum(f.run_size for g in groups[gi + 1 :] for f in g))
 
     def run(self, group: list[RField]) -> None:
         fmt = "".join(f.run_code for f in group)
         size = sum(f.run_size for f in group)
-        st = self.structs.get(fmt)
+        st, pos = struct_name(self.structs, fmt), self.pos()
+        cond, have = f"p + {size} > e", "e - p"
         if self.pc is not None:
-            have = "e" if self.pc == 0 else f"e - {self.pc}"
-            self.emit(f"if e < {self.pc + size}:")
-            self.emit(f"    raise truncated({self.ctx!r}, {size}, {have})")
-        else:
-            self.emit(f"if p + {size} > e:")
-            self.emit(f"    raise truncated({self.ctx!r}, {size}, e - p)")
+            cond, have = f"e < {self.pc + size}", "e" if self.pc == 0 else f"e - {self.pc}"
+        self.emit(f"if {cond}:\n    raise truncated({self.ctx!r}, {size}, {have})")
         if all(f.nvalues == 1 for f in group):
-            targets = ", ".join(self.local(f) for f in group)
-            if len(group) == 1:
-                targets += ","
-            self.emit(f"{targets} = {st}.unpack_from(d, {self.pos()})")
+            targets = ", ".join(self.local(f) for f in group) + ("," if len(group) == 1 else "")
+            self.emit(f"{targets} = {st}.unpack_from(d, {pos})")
         else:
-            self.emit(f"v = {st}.unpack_from(d, {self.pos()})")
+            self.emit(f"v = {st}.unpack_from(d, {pos})")
             i = 0
             for f in group:
-                if f.nvalues == 1:
-                    self.emit(f"{self.local(f)} = v[{i}]")
-                else:
-                    self.emit(f"{self.local(f)} = v[{i}:{i + f.nvalues}]")
+                part = f"v[{i}]" if f.nvalues == 1 else f"v[{i}:{i + f.nvalues}]"
+                self.emit(f"{self.local(f)} = {part}")
                 i += f.nvalues
-        if self.pc is not None:
-            self.pc += size
-        else:
+        if self.pc is None:
             self.emit(f"p += {size}")
-        for f in group:
-            if f.is_point and f.ckind == "one":
-                self.emit(f"if ({self.local(f)}[0] | 1) != 3:")
-                self.emit(f"    raise bad_point({self.ctx + '.' + f.spec!r})")
-            elif f.is_point:
-                self.emit(f"check_points({self.local(f)}, {self.ctx + '.' + f.spec!r})")
+        else:
+            self.pc += size
+        for f in (f for f in group if f.is_point):
+            ctx = f"{self.ctx}.{f.spec}"
+            if f.ckind == "one":
+                self.emit(f"if ({self.local(f)}[0] | 1) != 3:\n    raise bad_point({ctx!r})")
+            else:
+                self.emit(f"check_points({self.local(f)}, {ctx!r})")
+
+    def loop(self, f: RField, head: str, end: str) -> None:
+        items, item = f"items_{f.py}", f"item_{f.py}"
+        body = f"{item}, p = {f.ref}.read_from(d, p, {end})\n    {items}.append({item})"
+        self.emit(
+            f"{items}: list[{f.ref}] = []\n{head}\n    {body}\n{self.local(f)} = tuple({items})"
+        )
 
     def var(self, f: RField, tail: int) -> None:
-        self.var_p()
-        ctx = f"{self.ctx}.{f.spec}"
-        out = self.local(f)
-        wrap = f.pytype if f.pytype in ("Msat", "Sat", "ShortChannelId") else ""
+        ctx, out, ref = f"{self.ctx}.{f.spec}", self.local(f), f.ref
+        wrap = f.pytype if f.pytype in NEWTYPES else ""
         if f.ckind == "rest":
-            end = "e"
+            end = "r" if tail else "e"
             if tail:
-                end = "r"
-                self.emit(f"r = e - {tail}")
-                self.emit("if r < p:")
-                self.emit(f"    raise truncated({ctx!r}, {tail}, e - p)")
-            if f.ekind == "byte":
-                self.emit(f"{out} = d[p:{end}]")
-            elif f.ekind == "utf8":
-                self.emit(f"{out} = decode_utf8(d[p:{end}], {ctx!r})")
-            elif f.ekind == "int":
-                self.emit(f"{out} = read_rest_ints(d, p, {end}, {f.code!r}, {f.size}, {ctx!r})")
-            elif f.ekind == "fb":
-                self.emit(f"{out} = read_rest_chunks(d, p, {end}, {f.size}, {ctx!r})")
-                if f.is_point:
-                    self.emit(f"check_points({out}, {ctx!r})")
-            elif f.ekind == "sub":
-                self.emit(f"items_{f.py}: list[{f.ref}] = []")
-                self.emit(f"while p < {end}:")
-                self.emit(f"    item_{f.py}, p = {f.ref}.read_from(d, p, {end})")
-                self.emit(f"    items_{f.py}.append(item_{f.py})")
-                self.emit(f"{out} = tuple(items_{f.py})")
+                self.emit(f"r = e - {tail}\nif r < p:\n    raise truncated({ctx!r}, {tail}, e - p)")
+            if f.ekind == "sub":
+                self.loop(f, f"while p < {end}:", end)
+            else:
+                self.emit({
+                    "byte": f"{out} = d[p:{end}]",
+                    "utf8": f"{out} = decode_utf8(d[p:{end}], {ctx!r})",
+                    "int": f"{out} = read_rest_ints(d, p, {end}, {f.code!r}, {f.size}, {ctx!r})",
+                    "fb": f"{out} = read_rest_chunks(d, p, {end}, {f.size}, {ctx!r})",
+                }[f.ekind])  # fmt: skip
+            if f.ekind == "fb" and f.is_point:
+                self.emit(f"check_points({out}, {ctx!r})")
             if f.ekind != "sub":
                 self.emit(f"p = {end}")
             self.at_end = end == "e"
-            return
-        if f.ckind in ("counted", "fixed"):
+        elif f.ckind in ("counted", "fixed"):
             count = f"n_{py_name(f.len_name)}" if f.ckind == "counted" else str(f.n)
             if f.ekind in ("byte", "utf8"):
-                self.emit(f"q = p + {count}")
-                self.emit("if q > e:")
-                self.emit(f"    raise truncated({ctx!r}, {count}, e - p)")
-                if f.ekind == "byte":
-                    self.emit(f"{out} = d[p:q]")
-                else:
-                    self.emit(f"{out} = decode_utf8(d[p:q], {ctx!r})")
-                self.emit("p = q")
+                value = "d[p:q]" if f.ekind == "byte" else f"decode_utf8(d[p:q], {ctx!r})"
+                self.emit(f"""
+                    q = p + {count}
+                    if q > e:
+                        raise truncated({ctx!r}, {count}, e - p)
+                    {out} = {value}
+                    p = q""")
             elif f.ekind == "int":
-                self.emit(
-                    f"{out}, p = read_int_array(d, p, e, {count}, {f.code!r}, {f.size}, {ctx!r})"
-                )
+                args = f"{count}, {f.code!r}, {f.size}, {ctx!r}"
+                self.emit(f"{out}, p = read_int_array(d, p, e, {args})")
             elif f.ekind == "fb":
                 self.emit(f"{out}, p = read_chunks(d, p, e, {count}, {f.size}, {ctx!r})")
                 if f.is_point:
                     self.emit(f"check_points({out}, {ctx!r})")
-            elif f.ekind == "sub":
-                self.emit(f"items_{f.py}: list[{f.ref}] = []")
-                self.emit(f"for _ in range({count}):")
-                self.emit(f"    item_{f.py}, p = {f.ref}.read_from(d, p, e)")
-                self.emit(f"    items_{f.py}.append(item_{f.py})")
-                self.emit(f"{out} = tuple(items_{f.py})")
             else:
-                raise GenError(f"{ctx}: unsupported array")
-            return
-        # single variable-size element
-        if f.ekind == "bigsize":
+                self.loop(f, f"for _ in range({count}):", "e")
+        elif f.ekind == "bigsize":
+            raw = f"{out}_raw" if wrap else out
+            self.emit(f"{raw}, p = decode_bigsize(d, p, e, {ctx!r})")
             if wrap:
-                self.emit(f"{out}_raw, p = decode_bigsize(d, p, e, {ctx!r})")
-                self.emit(f"{out} = {wrap}({out}_raw)")
-            else:
-                self.emit(f"{out}, p = decode_bigsize(d, p, e, {ctx!r})")
+                self.emit(f"{out} = {wrap}({raw})")
         elif f.ekind == "tu":
             expr = f"decode_tu(d, p, e, {f.size}, {ctx!r})"
             self.emit(f"{out} = {wrap}({expr})" if wrap else f"{out} = {expr}")
@@ -533,108 +402,82 @@ class ReadEmitter:
         elif f.ekind == "sciddir":
             self.emit(f"{out}, p = read_sciddir_or_pubkey(d, p, e, {ctx!r})")
         elif f.ekind == "sub":
-            self.emit(f"{out}, p = {f.ref}.read_from(d, p, e)")
-        elif f.ekind == "tlv":
-            self.emit(f"{out} = {f.ref}.decode(d[p:e]) if p < e else {empty_name(f.ref)}")
-            self.emit("p = e")
+            self.emit(f"{out}, p = {ref}.read_from(d, p, e)")
+        else:  # tlv stream: the rest
+            self.emit(f"{out} = {ref}.decode(d[p:e]) if p < e else {empty_name(ref)}\np = e")
             self.at_end = True
-        else:
-            raise GenError(f"{ctx}: unsupported field")
 
 
 class WriteEmitter:
     """Encoding code for a sequence of fields; `src` maps a field to its value expression."""
 
-    def __init__(self, structs: Structs, ctx: str, ind: str, src: dict[str, str]) -> None:
-        self.structs = structs
-        self.ctx = ctx
-        self.ind = ind
-        self.src = src
+    def __init__(self, structs: dict[str, str], ctx: str, src: dict[str, str]) -> None:
+        self.structs, self.ctx, self.src = structs, ctx, src
         self.lines: list[str] = []
-
-    def emit(self, line: str) -> None:
-        self.lines.append(self.ind + line)
 
     def body(self, fields: list[RField], type_prefix: int | None, extra_piece: str = "") -> None:
         prepared: dict[str, str] = {}
         for f in fields:
-            if f.is_len or f.runnable:
-                continue
-            prep = self.prepare(f)
+            prep = "" if f.is_len or f.runnable else self.prepare(f)
             if prep:
-                self.emit(f"x_{f.py} = {prep}")
+                self.lines.append(f"x_{f.py} = {prep}")
                 prepared[f.py] = f"x_{f.py}"
+        type_bytes = repr((type_prefix or 0).to_bytes(2, "big"))
         pieces: list[str] = []
-        prefix_done = type_prefix is None
         for group in split_runs(fields):
             if group[0].runnable:
                 fmt = "".join(f.run_code for f in group)
                 args = [self.run_arg(f, prepared) for f in group]
-                if not prefix_done:
-                    fmt = "H" + fmt
-                    args.insert(0, str(type_prefix))
-                    prefix_done = True
-                pieces.append(f"{self.structs.get(fmt)}.pack({', '.join(args)})")
+                if type_prefix is not None and not pieces:
+                    fmt, args = "H" + fmt, [str(type_prefix), *args]
+                pieces.append(f"{struct_name(self.structs, fmt)}.pack({', '.join(args)})")
             else:
-                if not prefix_done:
-                    pieces.append(repr((type_prefix or 0).to_bytes(2, "big")))
-                    prefix_done = True
+                if type_prefix is not None and not pieces:
+                    pieces.append(type_bytes)
                 pieces.append(self.var_piece(group[0], prepared))
-        if not prefix_done:
-            pieces.append(repr((type_prefix or 0).to_bytes(2, "big")))
-        if extra_piece:
-            pieces.append(extra_piece)
-        if not pieces:
-            self.emit('return b""')
-        elif len(pieces) == 1:
-            self.emit(f"return {pieces[0]}")
+        if type_prefix is not None and not pieces:
+            pieces.append(type_bytes)
+        pieces += [extra_piece] if extra_piece else []
+        if len(pieces) <= 1:
+            self.lines.append(f"return {pieces[0] if pieces else 'b' + repr('')}")
         else:
-            self.emit('return b"".join((')
-            for piece in pieces:
-                self.emit(f"    {piece},")
-            self.emit("))")
+            self.lines += ['return b"".join((', *(f"    {p}," for p in pieces), "))"]
 
     def prepare(self, f: RField) -> str:
-        ctx = f"{self.ctx}.{f.spec}"
-        v = self.src[f.py]
+        """Bytes of a variable-size array (needed for its length field and its piece)."""
+        ctx, v = f"{self.ctx}.{f.spec}", self.src[f.py]
         if f.ckind == "one":
             return ""
         if f.ckind == "fixed" and f.ekind != "byte":
             v = f"check_count({v}, {f.n}, {ctx!r})"
-        if f.ekind == "byte":
-            return v
-        if f.ekind == "utf8":
-            return f"encode_utf8({v}, {ctx!r})"
-        if f.ekind == "int":
-            return f"pack_int_array({v}, {f.code!r}, {ctx!r})"
         if f.ekind == "fb":
             return (
                 f"join_points({v}, {ctx!r})"
                 if f.is_point
                 else f"join_fixed({v}, {f.size}, {ctx!r})"
             )
-        if f.ekind == "sub":
-            return f'b"".join([item.encode() for item in {v}])'
-        raise GenError(f"{ctx}: cannot prepare")
+        return {
+            "byte": v,
+            "utf8": f"encode_utf8({v}, {ctx!r})",
+            "int": f"pack_int_array({v}, {f.code!r}, {ctx!r})",
+            "sub": f'b"".join([item.encode() for item in {v}])',
+        }[f.ekind]
 
     def count_expr(self, f: RField, prepared: dict[str, str]) -> str:
         t = f.target
         assert t is not None
-        if t.ekind in ("byte", "utf8"):
-            return f"len({prepared[t.py]})"
-        return f"len({self.src[t.py]})"
+        return f"len({prepared[t.py] if t.ekind in ('byte', 'utf8') else self.src[t.py]})"
 
     def run_arg(self, f: RField, prepared: dict[str, str]) -> str:
-        ctx = f"{self.ctx}.{f.spec}"
         if f.is_len:
             return self.count_expr(f, prepared)
-        v = self.src[f.py]
+        ctx, v = f"{self.ctx}.{f.spec}", self.src[f.py]
         if f.ckind == "one":
             if f.ekind == "int":
                 return v
-            if f.is_point:
-                return f"check_point({v}, {ctx!r})"
-            return f"check_len({v}, {f.size}, {ctx!r})"
+            return (
+                f"check_point({v}, {ctx!r})" if f.is_point else f"check_len({v}, {f.size}, {ctx!r})"
+            )
         if f.ekind == "byte":
             return f"check_len({v}, {f.n}, {ctx!r})"
         counted = f"check_count({v}, {f.n}, {ctx!r})"
@@ -645,21 +488,18 @@ class WriteEmitter:
         return f"*check_len_each({counted}, {f.size}, {ctx!r})"
 
     def var_piece(self, f: RField, prepared: dict[str, str]) -> str:
-        ctx = f"{self.ctx}.{f.spec}"
         if f.is_len:  # a bigsize length
             return f"encode_bigsize({self.count_expr(f, prepared)})"
         if f.py in prepared:
             return prepared[f.py]
         v = self.src[f.py]
-        if f.ekind == "bigsize":
-            return f"encode_bigsize({v})"
-        if f.ekind == "tu":
-            return f"encode_tu({v}, {f.size})"
-        if f.ekind == "sciddir":
-            return f"check_sciddir_or_pubkey({v}, {ctx!r})"
-        if f.ekind in ("sub", "tlv"):
-            return f"{v}.encode()"
-        raise GenError(f"{ctx}: cannot encode")
+        return {
+            "bigsize": f"encode_bigsize({v})",
+            "tu": f"encode_tu({v}, {f.size})",
+            "sciddir": f"check_sciddir_or_pubkey({v}, {self.ctx + '.' + f.spec!r})",
+            "sub": f"{v}.encode()",
+            "tlv": f"{v}.encode()",
+        }[f.ekind]
 
 
 def empty_name(cls: str) -> str:
@@ -671,39 +511,47 @@ def setters_name(cls: str) -> str:
 
 
 def field_meta(f: RField, name: str | None = None, tlv_type: int | None = None) -> str:
-    if f.ckind == "one":
-        count = "None"
-    elif f.ckind == "fixed":
-        count = str(f.n)
-    elif f.ckind == "rest":
-        count = repr(REST)
-    else:
-        count = repr(f.len_name)
-    parts = [repr(name or f.py), repr(f.elem), count]
-    parts.append(repr(f.len_type) if f.len_type else "None")
-    parts.append(f.ref or "None")
-    parts.append(str(tlv_type) if tlv_type is not None else "None")
-    return f"Field({', '.join(parts)})"
+    count = {"one": None, "fixed": f.n, "rest": REST, "counted": f.len_name}[f.ckind]
+    parts = [repr(name or f.py), repr(f.elem), repr(count), repr(f.len_type or None)]
+    return f"Field({', '.join([*parts, f.ref or 'None', repr(tlv_type)])})"
 
 
-def fields_classvar(metas: list[str], ind: str) -> list[str]:
+def fields_classvar(metas: list[str]) -> list[str]:
     if not metas:
-        return [f"{ind}FIELDS: ClassVar[tuple[Field, ...]] = ()"]
-    out = [f"{ind}FIELDS: ClassVar[tuple[Field, ...]] = ("]
-    out += [f"{ind}    {m}," for m in metas]
-    out.append(f"{ind})")
-    return out
+        return ["    FIELDS: ClassVar[tuple[Field, ...]] = ()"]
+    return [
+        "    FIELDS: ClassVar[tuple[Field, ...]] = (",
+        *(f"        {m}," for m in metas),
+        "    )",
+    ]
 
 
-# ---------------------------------------------------------------------------------------
-# Generator
-# ---------------------------------------------------------------------------------------
+def construct(cls: str, args: list[str], ind: str, suffix: str = "") -> list[str]:
+    """Lines returning a new `cls` from `args`: slots are set directly, unless `cls` is a
+    subclass (then its `__init__` runs)."""
+    if not args:
+        return [f"{ind}return cls(){suffix}"]
+    setters = [f"s{i}" for i in range(len(args))]
+    arglist, targets = ", ".join(args), ", ".join(setters) + ("," if len(args) == 1 else "")
+    lines = block(
+        f"""
+        if cls is not {cls}:  # a subclass: use its __init__
+            return cls({arglist}){suffix}
+        o = object.__new__(cls)
+        {targets} = {setters_name(cls)}""",
+        ind,
+    )
+    lines += [f"{ind}{s}(o, {a})" for s, a in zip(setters, args, strict=True)]
+    return [*lines, f"{ind}return o{suffix}"]
+
+
+# --- generator -----------------------------------------------------------------------
 
 
 class Generator:
     def __init__(self, cat: Catalogue) -> None:
         self.cat = cat
-        self.structs = Structs()
+        self.structs: dict[str, str] = {}
         names = Names()
         for m in cat.messages:
             m.cls = names.allocate("msg", m.name)
@@ -711,411 +559,262 @@ class Generator:
             s.cls = names.allocate("subtype", s.name)
         for st in cat.streams:
             st.cls = names.allocate("stream", st.name)
-        # Multi-field records: one class per record name when all its definitions agree,
-        # else one per stream.
-        by_name: dict[str, list[CDef]] = {}
+        # Multi-field records: one class per record name when all its definitions agree
+        # (e.g. `attribution_data` in two streams), else one per stream.
+        by_name: dict[str, list[Container]] = {}
         for st in cat.streams:
             for r in st.records:
                 if len(r.fields) > 1:
                     by_name.setdefault(r.name, []).append(r)
-        self.record_classes: list[CDef] = []
+        self.record_classes: list[Container] = []
         self.record_streams: dict[str, list[str]] = {}
         for rname, recs in by_name.items():
-            if all(r.fields == recs[0].fields for r in recs):
-                cls = names.allocate("record", rname)
-                for r in recs:
-                    r.cls = cls
-                self.record_classes.append(recs[0])
-                self.record_streams[cls] = [r.stream for r in recs]
-            else:
-                for r in recs:
-                    r.cls = names.allocate("record", f"{r.stream}_{rname}")
-                    self.record_classes.append(r)
-                    self.record_streams[r.cls] = [r.stream]
+            shared = all(r.fields == recs[0].fields for r in recs)
+            for r in recs:
+                if shared and r is not recs[0]:
+                    r.cls = recs[0].cls
+                    self.record_streams[r.cls].append(r.stream)
+                    continue
+                r.cls = names.allocate("record", rname if shared else f"{r.stream}_{rname}")
+                self.record_classes.append(r)
+                self.record_streams[r.cls] = [r.stream]
         self.resolver = Resolver(
             {s.name: s.cls for s in cat.subtypes}, {st.name: st.cls for st in cat.streams}
         )
-        self.out: list[str] = []
-        self.done: set[str] = set()
-
-    # -- ordering ----------------------------------------------------------------------
-
-    def deps(self, fields: list[RField]) -> list[str]:
-        return [f.ref for f in fields if f.ref]
+        self.resolved: dict[str, list[RField]] = {}
 
     def generate(self, source: str) -> str:
-        units: dict[str, tuple[str, object]] = {}
-        order: list[str] = []
-        for s in self.cat.subtypes:
-            units[s.cls] = ("subtype", s)
-            order.append(s.cls)
-        for r in self.record_classes:
-            units[r.cls] = ("record", r)
-            order.append(r.cls)
-        for st in self.cat.streams:
-            units[st.cls] = ("stream", st)
-            order.append(st.cls)
-        for m in self.cat.messages:
-            units[m.cls] = ("msg", m)
-            order.append(m.cls)
-        resolved: dict[str, list[RField]] = {}
+        units: dict[str, Container | Stream] = {}
+        for c in [*self.cat.subtypes, *self.record_classes, *self.cat.streams, *self.cat.messages]:
+            units[c.cls] = c
         deps: dict[str, list[str]] = {}
-        for cls, (kind, obj) in units.items():
-            if kind == "stream":
-                assert isinstance(obj, SDef)
-                d: list[str] = []
-                for r in obj.records:
-                    rf = self.resolver.resolve(r, f"{obj.name}.{r.name}")
-                    resolved[f"{cls}.{r.name}"] = rf
-                    d += [r.cls] if r.cls else self.deps(rf)
-                deps[cls] = d
+        for cls, unit in units.items():
+            if isinstance(unit, Stream):
+                deps[cls] = []
+                for r in unit.records:
+                    rf = self.resolver.resolve(r, f"{unit.name}.{r.name}")
+                    self.resolved[f"{cls}.{r.name}"] = rf
+                    deps[cls] += [r.cls] if r.cls else [f.ref for f in rf if f.ref]
             else:
-                assert isinstance(obj, CDef)
-                rf = self.resolver.resolve(obj, obj.name)
-                resolved[cls] = rf
-                deps[cls] = self.deps(rf)
-        self.resolved = resolved
-
+                self.resolved[cls] = self.resolver.resolve(unit, unit.name)
+                deps[cls] = [f.ref for f in self.resolved[cls] if f.ref]
+        # Emit every class after the classes it refers to (FIELDS and defaults need them).
         emitted: list[str] = []
         state: dict[str, int] = {}
 
         def visit(cls: str) -> None:
-            if state.get(cls) == 2:
-                return
             if state.get(cls) == 1:
                 raise GenError(f"recursive type involving {cls}")
-            state[cls] = 1
-            for dep in deps[cls]:
-                visit(dep)
-            state[cls] = 2
-            emitted.append(cls)
+            if state.get(cls) is None:
+                state[cls] = 1
+                for dep in deps[cls]:
+                    visit(dep)
+                state[cls] = 2
+                emitted.append(cls)
 
-        for cls in order:
+        for cls in units:
             visit(cls)
-
         body: list[str] = []
         for cls in emitted:
-            kind, obj = units[cls]
-            if kind == "stream":
-                assert isinstance(obj, SDef)
-                body += self.gen_stream(obj)
-            else:
-                assert isinstance(obj, CDef)
-                body += self.gen_struct(obj, kind)
-        body += self.gen_tables()
-        return "\n".join(self.header(source) + self.structs.lines() + ["", ""] + body) + "\n"
+            unit = units[cls]
+            body += self.gen_stream(unit) if isinstance(unit, Stream) else self.gen_struct(unit)
+        for name, classes in zip(TABLES, self.tables(), strict=True):
+            body += [f"{name}: Final = (", *(f"    {c}," for c in classes), ")", ""]
+        header = HEADER.format(source=source).split("\n")
+        structs = [f"{n}: Final = Struct({'>' + fmt!r})" for fmt, n in self.structs.items()]
+        return "\n".join([*header, *structs, "", "", *body]) + "\n"
 
-    def header(self, source: str) -> list[str]:
+    def tables(self) -> list[list[str]]:
         return [
-            f'"""Lightning wire messages, subtypes and TLV streams: GENERATED from {source}.',
-            "",
-            "Do not edit: regenerate with",
-            f"    python tools/gen_wire.py amiko/wire/{source} amiko/wire/messages.py",
-            "",
-            "Each message class has TYPE, NAME, FIELDS (see amiko.wire.fields), encode() returning",
-            "the full message (2-byte type + payload) and decode_payload(payload). Length fields",
-            "are derived on encode and checked on decode. Extra bytes after the known fields of a",
-            "message without a TLV stream are kept raw in `extension` (BOLT #1 `extension`, which a",
-            "node MAY ignore); a message's TLV stream must parse. Values are checked on encode",
-            "(EncodeError), not when a dataclass is built.",
-            '"""',
-            "",
-            "from __future__ import annotations",
-            "",
-            "import struct",
-            "from dataclasses import dataclass",
-            "from struct import Struct",
-            "from typing import ClassVar, Final, Self",
-            "",
-            "from amiko.wire.fields import Field",
-            "from amiko.wire.helpers import (",
-            "    bad_point,",
-            "    check_count,",
-            "    check_len,",
-            "    check_len_each,",
-            "    check_point,",
-            "    check_point_each,",
-            "    check_points,",
-            "    check_sciddir_or_pubkey,",
-            "    decode_utf8,",
-            "    encode_failed,",
-            "    encode_utf8,",
-            "    join_fixed,",
-            "    join_points,",
-            "    pack_int_array,",
-            "    read_chunks,",
-            "    read_int_array,",
-            "    read_rest_chunks,",
-            "    read_rest_ints,",
-            "    read_sciddir_or_pubkey,",
-            "    slot_setters,",
-            "    trailing,",
-            ")",
-            "from amiko.wire.primitives import decode_bigsize, decode_tu, encode_bigsize, encode_tu, truncated",
-            "from amiko.wire.tlv import check_unknown_record, encode_tlv_records, split_tlv_stream",
-            "from amiko.wire.types import ChannelId, Msat, Sat, ShortChannelId",
-            "",
+            [m.cls for m in self.cat.messages],
+            [s.cls for s in self.cat.subtypes],
+            [r.cls for r in self.record_classes],
+            [s.cls for s in self.cat.streams],
         ]
 
-    # -- construction ------------------------------------------------------------------
+    # -- messages, subtypes, records ---------------------------------------------------
 
-    @staticmethod
-    def construct(cls: str, args: list[str], ind: str, suffix: str = "") -> list[str]:
-        """Lines returning a new `cls` built from `args` (plus `suffix` in the return)."""
-        if not args:
-            return [f"{ind}return cls(){suffix}"]
-        setters = [f"s{i}" for i in range(len(args))]
-        L = [f"{ind}if cls is not {cls}:  # a subclass: use its __init__"]
-        L.append(f"{ind}    return cls({', '.join(args)}){suffix}")
-        L.append(f"{ind}o = object.__new__(cls)")
-        L.append(f"{ind}{', '.join(setters)}{',' if len(args) == 1 else ''} = {setters_name(cls)}")
-        L += [f"{ind}{s_}(o, {a})" for s_, a in zip(setters, args, strict=True)]
-        L.append(f"{ind}return o{suffix}")
-        return L
-
-    # -- struct-like classes (messages, subtypes, records) ------------------------------
-
-    def gen_struct(self, c: CDef, kind: str) -> list[str]:
+    def gen_struct(self, c: Container) -> list[str]:
+        kind, ctx = c.kind, c.name
         fields = self.resolved[c.cls]
-        value_fields = [f for f in fields if not f.is_len]
+        values = [f for f in fields if not f.is_len]
         has_tail = bool(fields) and (fields[-1].ekind == "tlv" or fields[-1].ckind == "rest")
         extension = kind == "msg" and not has_tail
-        ctx = c.name
-        L: list[str] = ["@dataclass(frozen=True, slots=True)", f"class {c.cls}:"]
         if kind == "msg":
-            L.append(f'    """Message `{c.name}` (type {c.code})."""')
+            doc = f"Message `{c.name}` (type {c.code})."
         elif kind == "subtype":
-            L.append(f'    """Subtype `{c.name}`."""')
+            doc = f"Subtype `{c.name}`."
         else:
             where = ", ".join(f"`{st}`" for st in self.record_streams[c.cls])
-            L.append(f'    """TLV record `{c.name}` (type {c.code} of {where})."""')
-        L.append("")
+            doc = f"TLV record `{c.name}` (type {c.code} of {where})."
+        L = ["@dataclass(frozen=True, slots=True)", f"class {c.cls}:", f'    """{doc}"""', ""]
         if kind == "msg":
-            L.append(f"    TYPE: ClassVar[int] = {c.code}")
-        L.append(f"    NAME: ClassVar[str] = {c.name!r}")
-        if kind == "msg":
-            names = {f.spec for f in value_fields}
-            cid = (
-                "channel_id"
-                if "channel_id" in names
-                else "temporary_channel_id"
-                if "temporary_channel_id" in names
-                else None
+            names = {f.spec for f in values}
+            cid = next((n for n in ("channel_id", "temporary_channel_id") if n in names), None)
+            L += block(
+                f"""
+                TYPE: ClassVar[int] = {c.code}
+                NAME: ClassVar[str] = {c.name!r}
+                CHANNEL_ID_FIELD: ClassVar[str | None] = {cid!r}
+                OPTION: ClassVar[str | None] = {c.option or None!r}""",
+                "    ",
             )
-            L.append(f"    CHANNEL_ID_FIELD: ClassVar[str | None] = {cid!r}")
-            L.append(f"    OPTION: ClassVar[str | None] = {c.option or None!r}")
-        metas = [field_meta(f) for f in value_fields]
-        if extension:
-            metas.append("Field('extension', 'extension')")
-        L += fields_classvar(metas, "    ")
+        else:
+            L.append(f"    NAME: ClassVar[str] = {c.name!r}")
+        metas = [field_meta(f) for f in values]
+        L += fields_classvar(metas + (["Field('extension', 'extension')"] if extension else []))
         L.append("")
-        for f in value_fields:
-            if f.ekind == "tlv" and kind == "msg":
-                L.append(f"    {f.py}: {f.pytype} = {empty_name(f.ref)}")
-            else:
-                L.append(f"    {f.py}: {f.pytype}")
-        if extension:
-            L.append('    extension: bytes = b""')
-        L.append("")
-        # encode
-        L.append("    def encode(self) -> bytes:")
-        L.append("        try:")
-        we = WriteEmitter(
-            self.structs, ctx, "            ", {f.py: f"self.{f.py}" for f in value_fields}
+        for f in values:
+            default = f" = {empty_name(f.ref)}" if f.ekind == "tlv" and kind == "msg" else ""
+            L.append(f"    {f.py}: {f.pytype}{default}")
+        L += ['    extension: bytes = b""'] if extension else []
+        we = WriteEmitter(self.structs, ctx, {f.py: f"self.{f.py}" for f in values})
+        we.body(
+            fields, int(c.code) if kind == "msg" else None, "self.extension" if extension else ""
         )
-        we.body(fields, c.code if kind == "msg" else None, "self.extension" if extension else "")
-        L += we.lines
-        L.append("        except struct.error as exc:")
-        L.append(f"            raise encode_failed({ctx!r}, exc) from None")
-        L.append("")
-        args = [f"f_{f.py}" for f in value_fields] + (["f_extension"] if extension else [])
+        L += ["", "    def encode(self) -> bytes:", "        try:"]
+        L += [f"            {line}" for line in we.lines]
+        L += ["        except struct.error as exc:"]
+        L += [f"            raise encode_failed({ctx!r}, exc) from None", "", "    @classmethod"]
+        args = [f"f_{f.py}" for f in values] + (["f_extension"] if extension else [])
         if kind == "msg":
-            L.append("    @classmethod")
-            L.append("    def decode_payload(cls, payload: bytes) -> Self:")
-            L.append("        d = payload")
+            L += ["    def decode_payload(cls, payload: bytes) -> Self:", "        d = payload"]
             L.append("        e = len(d)")
             re_ = ReadEmitter(self.structs, ctx, "        ", 0)
             re_.fields(fields)
             L += re_.lines
             if extension:
                 pos = re_.pos()
-                if pos == "p":
-                    L.append('        f_extension = d[p:] if p < e else b""')
-                else:
-                    L.append(f'        f_extension = d[{pos}:] if e > {pos} else b""')
-            L += self.construct(c.cls, args, "        ")
+                cond = "p < e" if pos == "p" else f"e > {pos}"
+                L.append(f'        f_extension = d[{pos}:] if {cond} else b""')
+            L += construct(c.cls, args, "        ")
         else:
-            L.append("    @classmethod")
             L.append("    def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:")
-            L.append(
-                '        """Read one value from d[p:e]; return it and the position after it."""'
-            )
+            L.append('        """Read one value from d[p:e]; return (value, end position)."""')
             re_ = ReadEmitter(self.structs, ctx, "        ", None)
             re_.fields(fields)
-            L += re_.lines
-            L += self.construct(c.cls, args, "        ", ", p")
-            L.append("")
-            L.append("    @classmethod")
-            L.append("    def decode(cls, data: bytes) -> Self:")
-            L.append('        """Decode exactly `data` (TrailingBytesError if bytes are left)."""')
-            L.append("        obj, p = cls.read_from(data, 0, len(data))")
-            L.append("        if p != len(data):")
-            L.append(f"            raise trailing({ctx!r}, len(data) - p)")
-            L.append("        return obj")
-        L += ["", "", f"{setters_name(c.cls)}: Final = slot_setters({c.cls})"]
-        return [*L, "", ""]
+            L += [*re_.lines, *construct(c.cls, args, "        ", ", p"), ""]
+            L += block(
+                f'''
+
+                @classmethod
+                def decode(cls, data: bytes) -> Self:
+                    """Decode exactly `data` (TrailingBytesError if bytes are left)."""
+                    obj, p = cls.read_from(data, 0, len(data))
+                    if p != len(data):
+                        raise trailing({ctx!r}, len(data) - p)
+                    return obj''',
+                "    ",
+            )
+        return [*L, "", "", f"{setters_name(c.cls)}: Final = slot_setters({c.cls})", "", ""]
 
     # -- TLV streams -------------------------------------------------------------------
 
-    def gen_stream(self, st: SDef) -> list[str]:
-        recs = sorted(st.records, key=lambda r: r.code or 0)
-        codes = [r.code for r in recs]
+    def gen_stream(self, st: Stream) -> list[str]:
+        recs = sorted(st.records, key=lambda r: int(r.code))
+        codes = [int(r.code) for r in recs]
         if len(set(codes)) != len(codes):
             raise GenError(f"{st.name}: duplicate record types")
         L: list[str] = []
-        attrs: list[tuple[CDef, str, str, str]] = []  # (record, attr, pytype, metadata)
+        attrs: list[tuple[Container, str, str, str]] = []  # (record, attribute, type, metadata)
         for r in recs:
             rf = self.resolved[f"{st.cls}.{r.name}"]
             attr = py_name(r.name)
             if attr in ("unknown", "encode", "decode"):
                 raise GenError(f"{st.name}: record name {r.name!r} is reserved")
-            if not rf:
-                attrs.append(
-                    (r, attr, "bool", f"Field({attr!r}, 'flag', None, None, None, {r.code})")
-                )
-            elif len(rf) == 1 and not rf[0].is_len:
-                attrs.append((r, attr, rf[0].pytype, field_meta(rf[0], attr, r.code)))
+            if not rf:  # a record without data is a flag
+                meta = f"Field({attr!r}, 'flag', None, None, None, {r.code})"
+                attrs.append((r, attr, "bool", meta))
+            elif len(rf) == 1:
+                attrs.append((r, attr, rf[0].pytype, field_meta(rf[0], attr, int(r.code))))
                 L += self.gen_record_funcs(st, r, rf[0])
             else:
-                attrs.append(
-                    (r, attr, r.cls, f"Field({attr!r}, {r.name!r}, None, None, {r.cls}, {r.code})")
-                )
-        L += ["@dataclass(frozen=True, slots=True)", f"class {st.cls}:"]
-        L.append(f'    """TLV stream `{st.name}`; `unknown` keeps records the spec does not define')
-        L.append(
-            '    (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""'
+                meta = f"Field({attr!r}, {r.name!r}, None, None, {r.cls}, {r.code})"
+                attrs.append((r, attr, r.cls, meta))
+        known = "{" + ", ".join(str(c) for c in codes) + "}" if codes else ""
+        decls = [
+            f"{a}: bool = False" if t == "bool" else f"{a}: {t} | None = None"
+            for _, a, t, _ in attrs
+        ]
+        L += block(
+            f'''
+            @dataclass(frozen=True, slots=True)
+            class {st.cls}:
+                """TLV stream `{st.name}`; `unknown` keeps the records the spec does not define
+                (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
+
+                NAME: ClassVar[str] = {st.name!r}
+                KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset({known})'''
         )
-        L.append("")
-        L.append(f"    NAME: ClassVar[str] = {st.name!r}")
-        known = ", ".join(str(c) for c in codes)
-        L.append(
-            f"    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset({{{known}}})"
-            if codes
-            else "    KNOWN_TYPES: ClassVar[frozenset[int]] = frozenset()"
-        )
-        L += fields_classvar([a[3] for a in attrs], "    ")
-        L.append("")
-        for _r, attr, pytype, _m in attrs:
-            L.append(
-                f"    {attr}: bool = False"
-                if pytype == "bool"
-                else f"    {attr}: {pytype} | None = None"
-            )
-        L.append("    unknown: tuple[tuple[int, bytes], ...] = ()")
-        L.append("")
-        # encode
-        L.append("    def encode(self) -> bytes:")
-        L.append("        records: list[tuple[int, bytes]] = []")
-        for r, attr, pytype, _m in attrs:
+        L += fields_classvar([a[3] for a in attrs]) + [""] + [f"    {d}" for d in decls]
+        L += ["    unknown: tuple[tuple[int, bytes], ...] = ()", ""]
+        L += ["    def encode(self) -> bytes:", "        records: list[tuple[int, bytes]] = []"]
+        for r, attr, pytype, _ in attrs:
             if pytype == "bool":
-                L.append(f"        if self.{attr}:")
-                L.append(f'            records.append(({r.code}, b""))')
-                continue
-            L.append(f"        if self.{attr} is not None:")
-            L.append(
-                f"            records.append(({r.code}, {self.record_writer(st, r, f'self.{attr}')}))"
-            )
+                L += [f"        if self.{attr}:", f'            records.append(({r.code}, b""))']
+            else:
+                value = self.record_writer(st, r, f"self.{attr}")
+                L += [f"        if self.{attr} is not None:"]
+                L += [f"            records.append(({r.code}, {value}))"]
         L.append(f"        return encode_tlv_records(records, self.unknown, {st.name!r})")
-        L.append("")
-        # decode
-        L.append("    @classmethod")
-        L.append("    def decode(cls, data: bytes) -> Self:")
-        for _r, attr, pytype, _m in attrs:
-            L.append(
-                f"        {attr}: bool = False"
-                if pytype == "bool"
-                else f"        {attr}: {pytype} | None = None"
-            )
-        L.append("        unknown: list[tuple[int, bytes]] = []")
+        L += ["", "    @classmethod", "    def decode(cls, data: bytes) -> Self:"]
+        L += [f"        {d}" for d in decls] + ["        unknown: list[tuple[int, bytes]] = []"]
         L.append(f"        for t, v in split_tlv_stream(data, {st.name!r}):")
-        kw = "if"
-        for r, attr, pytype, _m in attrs:
-            L.append(f"            {kw} t == {r.code}:")
-            kw = "elif"
+        for i, (r, attr, pytype, _) in enumerate(attrs):
+            L.append(f"            {'elif' if i else 'if'} t == {r.code}:")
             if pytype == "bool":
-                L.append("                if v:")
-                L.append(f"                    raise trailing({st.name + '.' + r.name!r}, len(v))")
-                L.append(f"                {attr} = True")
+                L += ["                if v:"]
+                L += [f"                    raise trailing({st.name + '.' + r.name!r}, len(v))"]
+                L += [f"                {attr} = True"]
             else:
                 L.append(f"                {attr} = {self.record_reader(st, r, 'v')}")
-        if attrs:
-            L.append("            else:")
-            L.append(f"                unknown.append(check_unknown_record({st.name!r}, t, v))")
-        else:
-            L.append(f"            unknown.append(check_unknown_record({st.name!r}, t, v))")
-        L += self.construct(st.cls, [a[1] for a in attrs] + ["tuple(unknown)"], "        ")
+        unknown = f"unknown.append(check_unknown_record({st.name!r}, t, v))"
+        L += (
+            ["            else:", f"                {unknown}"]
+            if attrs
+            else [f"            {unknown}"]
+        )
+        L += construct(st.cls, [a[1] for a in attrs] + ["tuple(unknown)"], "        ")
         L += ["", "", f"{setters_name(st.cls)}: Final = slot_setters({st.cls})"]
-        L += [f"{empty_name(st.cls)}: Final = {st.cls}()", "", ""]
-        return L
+        return [*L, f"{empty_name(st.cls)}: Final = {st.cls}()", "", ""]
 
-    def simple_record(self, st: SDef, r: CDef) -> RField | None:
+    def simple_record(self, st: Stream, r: Container) -> RField | None:
         rf = self.resolved[f"{st.cls}.{r.name}"]
-        if len(rf) == 1 and not rf[0].is_len:
-            return rf[0]
-        return None
+        return rf[0] if len(rf) == 1 else None
 
-    def record_reader(self, st: SDef, r: CDef, v: str) -> str:
+    def record_reader(self, st: Stream, r: Container, v: str) -> str:
         f = self.simple_record(st, r)
         if f is None:
             return f"{r.cls}.decode({v})"
-        if f.ekind == "byte" and f.ckind == "rest":
-            return v
-        return f"_r_{st.name}_{r.name}({v})"
+        return v if f.ekind == "byte" and f.ckind == "rest" else f"_r_{st.name}_{r.name}({v})"
 
-    def record_writer(self, st: SDef, r: CDef, v: str) -> str:
+    def record_writer(self, st: Stream, r: Container, v: str) -> str:
         f = self.simple_record(st, r)
         if f is None:
             return f"{v}.encode()"
-        if f.ekind == "byte" and f.ckind == "rest":
-            return v
-        return f"_w_{st.name}_{r.name}({v})"
+        return v if f.ekind == "byte" and f.ckind == "rest" else f"_w_{st.name}_{r.name}({v})"
 
-    def gen_record_funcs(self, st: SDef, r: CDef, f: RField) -> list[str]:
+    def gen_record_funcs(self, st: Stream, r: Container, f: RField) -> list[str]:
+        """Reader and writer of a single-field record (raw bytes records need none)."""
         if f.ekind == "byte" and f.ckind == "rest":
             return []
-        ctx = f"{st.name}.{r.name}"
-        L = [f"def _r_{st.name}_{r.name}(d: bytes) -> {f.pytype}:"]
-        L.append("    e = len(d)")
+        ctx, name = f"{st.name}.{r.name}", f"{st.name}_{r.name}"
         re_ = ReadEmitter(self.structs, ctx, "    ", 0)
         re_.fields([f])
-        L += re_.lines
-        pos = re_.pos()
+        L = [f"def _r_{name}(d: bytes) -> {f.pytype}:", "    e = len(d)", *re_.lines]
         if not re_.at_end:
-            L.append(f"    if {pos} != e:")
-            L.append(f"        raise trailing({ctx!r}, e - {pos})")
-        L.append(f"    value: {f.pytype} = f_{f.py}")
-        L.append("    return value")
-        L += ["", ""]
-        L.append(f"def _w_{st.name}_{r.name}(x: {f.pytype}) -> bytes:")
-        L.append("    try:")
-        we = WriteEmitter(self.structs, ctx, "        ", {f.py: "x"})
+            pos = re_.pos()
+            L += [f"    if {pos} != e:", f"        raise trailing({ctx!r}, e - {pos})"]
+        L += [f"    value: {f.pytype} = f_{f.py}", "    return value", "", ""]
+        we = WriteEmitter(self.structs, ctx, {f.py: "x"})
         we.body([f], None)
-        L += we.lines
-        L.append("    except struct.error as exc:")
-        L.append(f"        raise encode_failed({ctx!r}, exc) from None")
+        L += [f"def _w_{name}(x: {f.pytype}) -> bytes:", "    try:"]
+        L += [f"        {line}" for line in we.lines]
+        L += [
+            "    except struct.error as exc:",
+            f"        raise encode_failed({ctx!r}, exc) from None",
+        ]
         return [*L, "", ""]
-
-    def gen_tables(self) -> list[str]:
-        def table(name: str, classes: list[str]) -> list[str]:
-            out = [f"{name}: Final = ("]
-            out += [f"    {c}," for c in classes]
-            return [*out, ")", ""]
-
-        L = table("MESSAGE_CLASSES", [m.cls for m in self.cat.messages])
-        L += table("SUBTYPE_CLASSES", [s.cls for s in self.cat.subtypes])
-        L += table("RECORD_CLASSES", [r.cls for r in self.record_classes])
-        L += table("TLV_STREAM_CLASSES", [s.cls for s in self.cat.streams])
-        return L
 
 
 def generate(csv_text: str, source: str = "bolt_catalogue.csv") -> str:
@@ -1123,21 +822,18 @@ def generate(csv_text: str, source: str = "bolt_catalogue.csv") -> str:
     return Generator(parse_csv(csv_text)).generate(source)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    csv_path, out_path = Path(args[0]), Path(args[1])
+    csv_path, out_path = Path(argv[0]), Path(argv[1])
     try:
-        text = generate(csv_path.read_text(encoding="utf-8"), csv_path.name)
+        out_path.write_text(generate(csv_path.read_text("utf-8"), csv_path.name), "utf-8")
     except GenError as exc:
         print(f"gen_wire: {exc}", file=sys.stderr)
         return 1
-    out_path.write_text(text, encoding="utf-8")
-    print(f"wrote {out_path}", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -31,6 +31,7 @@ from amiko.bitcoin.script import (
     is_p2wsh,
     push_data,
     sha256,
+    witness_program,
 )
 from amiko.bitcoin.sighash import (
     SIGHASH_ALL,
@@ -461,7 +462,8 @@ class Psbt:
                     raise PsbtError(f"input {index}: witness script does not match")
                 code = inp.witness_script
             return bip143_sighash(self.tx, index, code, utxo.value, sht)
-        if is_p2tr(script) or script[:1] in {bytes((op,)) for op in range(OP_1, OP_16 + 1)}:
+        program = witness_program(script)
+        if program is not None and program[0] >= 1:
             raise PsbtError(f"input {index}: taproot and future segwit inputs are not signed here")
         if inp.non_witness_utxo is None:
             raise PsbtError(f"input {index} is not segwit and has no non-witness utxo")

@@ -49,5 +49,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("listpeers", "peers: address, connection, features"),
     Command("disconnect", "disconnect a peer (and stop reconnecting to it)", (Arg("id", "node id"),)),
     Command("stop", "stop the node"),
+    Command("newaddr", "a new on-chain address of the wallet"),
+    Command("listfunds", "the wallet's outputs and balance"),
+    Command("withdraw", "pay from the on-chain wallet",
+            (Arg("address", "destination address"), Arg("amount", "amount in sat, or all")),
+            (Opt("--feerate", "fee rate in sat/vB (default: the chain's estimate)", int),)),
+    Command("mine", "mine blocks (dev chain or regtest bitcoind)", (Arg("blocks", "how many", int),),
+            (Opt("--to", "address to pay (default: a new wallet address)"),)),
     Command("help", "list the node's RPC methods"),
 )

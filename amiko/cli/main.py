@@ -50,8 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--no-listen", action="store_true", help="accept no incoming connections")
     node.add_argument("--rpc-port", type=int, default=0, help="JSON-RPC port (default: random)")
     node.add_argument("--alias", default=None)
+    node.add_argument("--bitcoind", default=None, metavar="URL",
+                      help="bitcoind JSON-RPC http://user:pass@host:port (default: an in-process dev chain)")
+    node.add_argument("--bitcoind-cookie", default=None, metavar="FILE", help="bitcoind's .cookie file")
     node.add_argument("--daemon", action="store_true", help="run in the background")
     node.add_argument("--log-level", default="INFO")
+
+    devchain = sub.add_parser("devchain", help="run a standalone dev chain (regtest, Bitcoin Core's engine)")
+    devchain.add_argument("--rpc-port", type=int, default=18443, help="JSON-RPC port (default 18443)")
+    devchain.add_argument("--log-level", default="INFO")
 
     demo = sub.add_parser("demo", help="run a local network of amiko nodes")
     demo.add_argument("--nodes", type=int, default=6, help="how many nodes (default 6)")
@@ -92,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     datadir = os.path.abspath(ns.dir or default_dir())
     if ns.command == "node":
         return run_node(ns, datadir, argv)
+    if ns.command == "devchain":
+        return run_devchain(ns, datadir)
     if ns.command == "demo":
         from amiko.cli.demo import run_demo
 
@@ -118,12 +127,34 @@ def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
         network=ns.network,
         listen=None if ns.no_listen else ns.listen,
         alias=ns.alias,
+        bitcoind=ns.bitcoind,
+        bitcoind_cookie=ns.bitcoind_cookie,
     )
     try:
         asyncio.run(daemon.run(config, ns.rpc_port))
     except KeyboardInterrupt:
         pass
-    except OSError as e:
+    except (OSError, ValueError) as e:
         print_error(-1, f"cannot start the node: {e}")
+        return 1
+    return 0
+
+
+def run_devchain(ns: argparse.Namespace, datadir: str) -> int:
+    """`amiko [--dir D] devchain`: the chain lives in D/devchain; its RPC URL is printed and
+    written to D/devchain/rpc_url, for `amiko node --bitcoind URL` of several nodes."""
+    from amiko.chain.devchain import run_standalone
+    from amiko.cli import daemon
+
+    if ns.network != "regtest":
+        print_error(-1, "the dev chain is a regtest chain")
+        return 1
+    daemon.setup_logging(datadir, ns.log_level)
+    try:
+        asyncio.run(run_standalone(os.path.join(datadir, "devchain"), ns.rpc_port))
+    except KeyboardInterrupt:
+        pass
+    except OSError as e:
+        print_error(-1, f"cannot start the dev chain: {e}")
         return 1
     return 0

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from amiko.bitcoin.address import AddressError
+from amiko.chain.interfaces import BroadcastError
+from amiko.chain.wallet import InsufficientFunds, WalletError
 from amiko.node import Node
-from amiko.rpc.errors import INVALID_PARAMS, PEER_ERROR, RpcError
+from amiko.rpc.errors import CHAIN_ERROR, INVALID_PARAMS, PEER_ERROR, WALLET_ERROR, RpcError
 from amiko.rpc.server import RpcServer
 
 
@@ -45,6 +48,21 @@ def parse_peer_address(target: Any, host: Any = None, port: Any = None) -> tuple
     return node_id, str(host), port_num
 
 
+def parse_int(value: Any, what: str, minimum: int = 0) -> int:
+    """An integer from JSON or the command line; money is never a float."""
+    if isinstance(value, bool):
+        raise RpcError(INVALID_PARAMS, f"{what} must be an integer")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    else:
+        raise RpcError(INVALID_PARAMS, f"{what} must be a whole number, got {value!r}")
+    if number < minimum:
+        raise RpcError(INVALID_PARAMS, f"{what} must be at least {minimum}")
+    return number
+
+
 def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
     async def getinfo() -> dict[str, Any]:
         return node.info()
@@ -80,6 +98,60 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
     async def help_() -> dict[str, Any]:
         return {"methods": server.methods()}
 
+    async def newaddr() -> dict[str, Any]:
+        return {"address": node.wallet.new_address()}
+
+    async def listfunds() -> dict[str, Any]:
+        outputs = [
+            {
+                "txid": u.outpoint.txid_hex,
+                "output": u.outpoint.index,
+                "amount_sat": u.amount_sat,
+                "address": u.address,
+                "confirmations": u.confirmations,
+                "status": "confirmed" if u.confirmations else "unconfirmed",
+                "reserved": u.reserved,
+                "coinbase": u.coinbase,
+                "spendable": u.mature and not u.reserved,
+            }
+            for u in node.wallet.list_funds()
+        ]
+        b = node.wallet.balance()
+        return {"outputs": outputs, "balance": {
+            "confirmed_sat": b.confirmed_sat, "unconfirmed_sat": b.unconfirmed_sat,
+            "reserved_sat": b.reserved_sat, "immature_sat": b.immature_sat, "total_sat": b.total_sat,
+        }}
+
+    async def withdraw(address: str, amount: Any, feerate: Any = None) -> dict[str, Any]:
+        amount_sat = None if amount == "all" else parse_int(amount, "amount (sat)", 1)
+        # sat/vB from the user; the wallet counts in sat per 1000 weight units
+        feerate_kw = None if feerate is None else parse_int(feerate, "feerate (sat/vB)", 1) * 250
+        try:
+            tx = await node.withdraw(address, amount_sat, feerate_kw)
+        except AddressError as e:
+            raise RpcError(INVALID_PARAMS, f"bad address: {e}") from None
+        except (InsufficientFunds, WalletError, ValueError) as e:
+            raise RpcError(WALLET_ERROR, str(e)) from None
+        except BroadcastError as e:
+            raise RpcError(CHAIN_ERROR, f"transaction refused: {e.message} (code {e.code})") from None
+        return {"txid": tx.txid_hex, "tx": tx.to_hex(), "vsize": tx.vsize()}
+
+    async def mine(blocks: Any, to: str | None = None) -> dict[str, Any]:
+        n = parse_int(blocks, "block count", 1)
+        if n > 10_000:
+            raise RpcError(INVALID_PARAMS, "at most 10000 blocks at once")
+        if node.network.name != "regtest":
+            raise RpcError(CHAIN_ERROR, f"mining is refused on {node.network.name}")
+        try:
+            hashes = await node.mine(n, to)
+        except AddressError as e:
+            raise RpcError(INVALID_PARAMS, f"bad address: {e}") from None
+        except Exception as e:
+            raise RpcError(CHAIN_ERROR, f"mining failed: {e}") from None
+        return {"blocks": [h[::-1].hex() for h in hashes], "blockheight": node.info()["chain"]["blockheight"]}
+
     for name, fn in [("getinfo", getinfo), ("connect", connect), ("listpeers", listpeers),
-                     ("disconnect", disconnect), ("stop", stop_), ("help", help_)]:
+                     ("disconnect", disconnect), ("stop", stop_), ("help", help_),
+                     ("newaddr", newaddr), ("listfunds", listfunds), ("withdraw", withdraw),
+                     ("mine", mine)]:
         server.register(name, fn)

@@ -38,7 +38,6 @@ def slot_setters(cls: type[Any]) -> tuple[Callable[[Any, Any], None], ...]:
     return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
 
 
-
 def bad_point(ctx: str) -> InvalidPointError:
     """BOLT #1: `point` is "a 33-byte Elliptic Curve point (compressed encoding as per
     SEC 1 standard)": the first byte must be 0x02 or 0x03."""

@@ -1,14 +1,7 @@
-"""Lightning wire messages, subtypes and TLV streams: GENERATED from bolt_catalogue.csv.
+"""Lightning wire messages, subtypes and TLV streams: GENERATED from bolt_catalogue.csv; do not edit.
 
-Do not edit: regenerate with
-    python tools/gen_wire.py amiko/wire/bolt_catalogue.csv amiko/wire/messages.py
-
-Each message class has TYPE, NAME, FIELDS (see amiko.wire.fields), encode() returning
-the full message (2-byte type + payload) and decode_payload(payload). Length fields
-are derived on encode and checked on decode. Extra bytes after the known fields of a
-message without a TLV stream are kept raw in `extension` (BOLT #1 `extension`, which a
-node MAY ignore); a message's TLV stream must parse. Values are checked on encode
-(EncodeError), not when a dataclass is built.
+Regenerate: python tools/gen_wire.py amiko/wire/bolt_catalogue.csv amiko/wire/messages.py
+Conventions (length fields, `extension`, `tlvs`, `unknown`, FIELDS): see amiko/wire/__init__.py.
 """
 
 from __future__ import annotations
@@ -20,27 +13,10 @@ from typing import ClassVar, Final, Self
 
 from amiko.wire.fields import Field
 from amiko.wire.helpers import (
-    bad_point,
-    check_count,
-    check_len,
-    check_len_each,
-    check_point,
-    check_point_each,
-    check_points,
-    check_sciddir_or_pubkey,
-    decode_utf8,
-    encode_failed,
-    encode_utf8,
-    join_fixed,
-    join_points,
-    pack_int_array,
-    read_chunks,
-    read_int_array,
-    read_rest_chunks,
-    read_rest_ints,
-    read_sciddir_or_pubkey,
-    slot_setters,
-    trailing,
+    bad_point, check_count, check_len, check_len_each, check_point, check_point_each,
+    check_points, check_sciddir_or_pubkey, decode_utf8, encode_failed, encode_utf8,
+    join_fixed, join_points, pack_int_array, read_chunks, read_int_array, read_rest_chunks,
+    read_rest_ints, read_sciddir_or_pubkey, slot_setters, trailing,
 )
 from amiko.wire.primitives import decode_bigsize, decode_tu, encode_bigsize, encode_tu, truncated
 from amiko.wire.tlv import check_unknown_record, encode_tlv_records, split_tlv_stream
@@ -157,7 +133,7 @@ class Witness:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 2 > e:
             raise truncated('witness', 2, e - p)
         n_len, = _S0.unpack_from(d, p)
@@ -211,7 +187,7 @@ class OnionPacket:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 1366 > e:
             raise truncated('onion_packet', 1366, e - p)
         f_version, f_public_key, f_hop_payloads, f_hmac = _S1.unpack_from(d, p)
@@ -265,7 +241,7 @@ class BlindedPathHop:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 35 > e:
             raise truncated('blinded_path_hop', 35, e - p)
         f_blinded_node_id, n_enclen = _S2.unpack_from(d, p)
@@ -325,7 +301,7 @@ class BlindedPath:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         f_first_node_id, p = read_sciddir_or_pubkey(d, p, e, 'blinded_path.first_node_id')
         if p + 34 > e:
             raise truncated('blinded_path', 34, e - p)
@@ -389,7 +365,7 @@ class OnionMessagePacket:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 34 > e:
             raise truncated('onion_message_packet', 34, e - p)
         f_version, f_public_key = _S4.unpack_from(d, p)
@@ -448,7 +424,7 @@ class ChannelUpdateTimestamps:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 8 > e:
             raise truncated('channel_update_timestamps', 8, e - p)
         f_timestamp_node_id_1, f_timestamp_node_id_2 = _S6.unpack_from(d, p)
@@ -494,7 +470,7 @@ class ChannelUpdateChecksums:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 8 > e:
             raise truncated('channel_update_checksums', 8, e - p)
         f_checksum_node_id_1, f_checksum_node_id_2 = _S6.unpack_from(d, p)
@@ -552,7 +528,7 @@ class BlindedPayinfo:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 28 > e:
             raise truncated('blinded_payinfo', 28, e - p)
         f_fee_base_msat, f_fee_proportional_millionths, f_cltv_expiry_delta, f_htlc_minimum_msat, f_htlc_maximum_msat, n_flen = _S7.unpack_from(d, p)
@@ -611,7 +587,7 @@ class FallbackAddress:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 3 > e:
             raise truncated('fallback_address', 3, e - p)
         f_version, n_len = _S8.unpack_from(d, p)
@@ -664,7 +640,7 @@ class Tlv3:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 49 > e:
             raise truncated('tlv3', 49, e - p)
         f_node_id, f_amount_msat_1, f_amount_msat_2 = _S9.unpack_from(d, p)
@@ -713,7 +689,7 @@ class FeeRange:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 16 > e:
             raise truncated('fee_range', 16, e - p)
         f_min_fee_satoshis, f_max_fee_satoshis = _S10.unpack_from(d, p)
@@ -759,7 +735,7 @@ class AttributionData:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 920 > e:
             raise truncated('attribution_data', 920, e - p)
         v = _S11.unpack_from(d, p)
@@ -807,7 +783,7 @@ class NextFunding:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 33 > e:
             raise truncated('next_funding', 33, e - p)
         f_next_funding_txid, f_retransmit_flags = _S12.unpack_from(d, p)
@@ -853,7 +829,7 @@ class MyCurrentFundingLocked:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 33 > e:
             raise truncated('my_current_funding_locked', 33, e - p)
         f_my_current_funding_locked_txid, f_retransmit_flags = _S12.unpack_from(d, p)
@@ -902,7 +878,7 @@ class PaymentData:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 32 > e:
             raise truncated('payment_data', 32, e - p)
         f_payment_secret, = _S5.unpack_from(d, p)
@@ -955,7 +931,7 @@ class PaymentRelay:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 6 > e:
             raise truncated('payment_relay', 6, e - p)
         f_cltv_expiry_delta, f_fee_proportional_millionths = _S13.unpack_from(d, p)
@@ -1007,7 +983,7 @@ class PaymentConstraints:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 4 > e:
             raise truncated('payment_constraints', 4, e - p)
         f_max_cltv_expiry, = _S14.unpack_from(d, p)
@@ -1059,7 +1035,7 @@ class QueryFlags:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 1 > e:
             raise truncated('query_flags', 1, e - p)
         f_encoding_type, = _S15.unpack_from(d, p)
@@ -1111,7 +1087,7 @@ class TimestampsTlv:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 1 > e:
             raise truncated('timestamps_tlv', 1, e - p)
         f_encoding_type, = _S15.unpack_from(d, p)
@@ -1166,7 +1142,7 @@ class InvreqBip353Name:
 
     @classmethod
     def read_from(cls, d: bytes, p: int, e: int) -> tuple[Self, int]:
-        """Read one value from d[p:e]; return it and the position after it."""
+        """Read one value from d[p:e]; return (value, end position)."""
         if p + 1 > e:
             raise truncated('invreq_bip_353_name', 1, e - p)
         n_name_len, = _S15.unpack_from(d, p)
@@ -1224,7 +1200,7 @@ def _w_init_tlvs_networks(x: tuple[bytes, ...]) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class InitTlvs:
-    """TLV stream `init_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `init_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'init_tlvs'
@@ -1326,7 +1302,7 @@ def _w_n1_tlv4(x: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class N1:
-    """TLV stream `n1`; `unknown` keeps records the spec does not define
+    """TLV stream `n1`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'n1'
@@ -1424,7 +1400,7 @@ def _w_n2_tlv2(x: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class N2:
-    """TLV stream `n2`; `unknown` keeps records the spec does not define
+    """TLV stream `n2`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'n2'
@@ -1492,7 +1468,7 @@ def _w_tx_add_input_tlvs_shared_input_txid(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class TxAddInputTlvs:
-    """TLV stream `tx_add_input_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `tx_add_input_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'tx_add_input_tlvs'
@@ -1552,7 +1528,7 @@ def _w_tx_signatures_tlvs_shared_input_signature(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class TxSignaturesTlvs:
-    """TLV stream `tx_signatures_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `tx_signatures_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'tx_signatures_tlvs'
@@ -1612,7 +1588,7 @@ def _w_tx_init_rbf_tlvs_funding_output_contribution(x: Sat) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class TxInitRbfTlvs:
-    """TLV stream `tx_init_rbf_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `tx_init_rbf_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'tx_init_rbf_tlvs'
@@ -1682,7 +1658,7 @@ def _w_tx_ack_rbf_tlvs_funding_output_contribution(x: Sat) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class TxAckRbfTlvs:
-    """TLV stream `tx_ack_rbf_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `tx_ack_rbf_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'tx_ack_rbf_tlvs'
@@ -1734,7 +1710,7 @@ _EMPTY_TxAckRbfTlvs: Final = TxAckRbfTlvs()
 
 @dataclass(frozen=True, slots=True)
 class OpenChannelTlvs:
-    """TLV stream `open_channel_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `open_channel_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'open_channel_tlvs'
@@ -1784,7 +1760,7 @@ _EMPTY_OpenChannelTlvs: Final = OpenChannelTlvs()
 
 @dataclass(frozen=True, slots=True)
 class AcceptChannelTlvs:
-    """TLV stream `accept_channel_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `accept_channel_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'accept_channel_tlvs'
@@ -1852,7 +1828,7 @@ def _w_channel_ready_tlvs_short_channel_id(x: ShortChannelId) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ChannelReadyTlvs:
-    """TLV stream `channel_ready_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `channel_ready_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'channel_ready_tlvs'
@@ -1894,7 +1870,7 @@ _EMPTY_ChannelReadyTlvs: Final = ChannelReadyTlvs()
 
 @dataclass(frozen=True, slots=True)
 class OpeningTlvs:
-    """TLV stream `opening_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `opening_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'opening_tlvs'
@@ -1954,7 +1930,7 @@ _EMPTY_OpeningTlvs: Final = OpeningTlvs()
 
 @dataclass(frozen=True, slots=True)
 class AcceptTlvs:
-    """TLV stream `accept_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `accept_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'accept_tlvs'
@@ -2014,7 +1990,7 @@ _EMPTY_AcceptTlvs: Final = AcceptTlvs()
 
 @dataclass(frozen=True, slots=True)
 class SpliceInitTlvs:
-    """TLV stream `splice_init_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `splice_init_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'splice_init_tlvs'
@@ -2058,7 +2034,7 @@ _EMPTY_SpliceInitTlvs: Final = SpliceInitTlvs()
 
 @dataclass(frozen=True, slots=True)
 class SpliceAckTlvs:
-    """TLV stream `splice_ack_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `splice_ack_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'splice_ack_tlvs'
@@ -2156,7 +2132,7 @@ def _w_closing_tlvs_closer_and_closee_outputs(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ClosingTlvs:
-    """TLV stream `closing_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `closing_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'closing_tlvs'
@@ -2214,7 +2190,7 @@ _EMPTY_ClosingTlvs: Final = ClosingTlvs()
 
 @dataclass(frozen=True, slots=True)
 class ClosingSignedTlvs:
-    """TLV stream `closing_signed_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `closing_signed_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'closing_signed_tlvs'
@@ -2276,7 +2252,7 @@ def _w_update_add_htlc_tlvs_blinded_path(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class UpdateAddHtlcTlvs:
-    """TLV stream `update_add_htlc_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `update_add_htlc_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'update_add_htlc_tlvs'
@@ -2318,7 +2294,7 @@ _EMPTY_UpdateAddHtlcTlvs: Final = UpdateAddHtlcTlvs()
 
 @dataclass(frozen=True, slots=True)
 class UpdateFulfillHtlcTlvs:
-    """TLV stream `update_fulfill_htlc_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `update_fulfill_htlc_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'update_fulfill_htlc_tlvs'
@@ -2360,7 +2336,7 @@ _EMPTY_UpdateFulfillHtlcTlvs: Final = UpdateFulfillHtlcTlvs()
 
 @dataclass(frozen=True, slots=True)
 class UpdateFailHtlcTlvs:
-    """TLV stream `update_fail_htlc_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `update_fail_htlc_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'update_fail_htlc_tlvs'
@@ -2420,7 +2396,7 @@ def _w_start_batch_tlvs_message_type(x: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class StartBatchTlvs:
-    """TLV stream `start_batch_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `start_batch_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'start_batch_tlvs'
@@ -2480,7 +2456,7 @@ def _w_commitment_signed_tlvs_funding_txid(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class CommitmentSignedTlvs:
-    """TLV stream `commitment_signed_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `commitment_signed_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'commitment_signed_tlvs'
@@ -2522,7 +2498,7 @@ _EMPTY_CommitmentSignedTlvs: Final = CommitmentSignedTlvs()
 
 @dataclass(frozen=True, slots=True)
 class ChannelReestablishTlvs:
-    """TLV stream `channel_reestablish_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `channel_reestablish_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'channel_reestablish_tlvs'
@@ -2658,7 +2634,7 @@ def _w_payload_total_amount_msat(x: Msat) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Payload:
-    """TLV stream `payload`; `unknown` keeps records the spec does not define
+    """TLV stream `payload`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'payload'
@@ -2814,7 +2790,7 @@ def _w_encrypted_data_tlv_next_path_key_override(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class EncryptedDataTlv:
-    """TLV stream `encrypted_data_tlv`; `unknown` keeps records the spec does not define
+    """TLV stream `encrypted_data_tlv`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'encrypted_data_tlv'
@@ -3193,7 +3169,7 @@ def _w_invoice_request_signature(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceRequest:
-    """TLV stream `invoice_request`; `unknown` keeps records the spec does not define
+    """TLV stream `invoice_request`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'invoice_request'
@@ -3822,7 +3798,7 @@ def _w_invoice_signature(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Invoice:
-    """TLV stream `invoice`; `unknown` keeps records the spec does not define
+    """TLV stream `invoice`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'invoice'
@@ -4129,7 +4105,7 @@ def _w_invoice_error_error(x: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceError:
-    """TLV stream `invoice_error`; `unknown` keeps records the spec does not define
+    """TLV stream `invoice_error`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'invoice_error'
@@ -4252,7 +4228,7 @@ def _w_onionmsg_tlv_invoice_error(x: InvoiceError) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class OnionmsgTlv:
-    """TLV stream `onionmsg_tlv`; `unknown` keeps records the spec does not define
+    """TLV stream `onionmsg_tlv`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'onionmsg_tlv'
@@ -4326,7 +4302,7 @@ _EMPTY_OnionmsgTlv: Final = OnionmsgTlv()
 
 @dataclass(frozen=True, slots=True)
 class QueryShortChannelIdsTlvs:
-    """TLV stream `query_short_channel_ids_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `query_short_channel_ids_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'query_short_channel_ids_tlvs'
@@ -4385,7 +4361,7 @@ def _w_query_channel_range_tlvs_query_option(x: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class QueryChannelRangeTlvs:
-    """TLV stream `query_channel_range_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `query_channel_range_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'query_channel_range_tlvs'
@@ -4447,7 +4423,7 @@ def _w_reply_channel_range_tlvs_checksums_tlv(x: tuple[ChannelUpdateChecksums, .
 
 @dataclass(frozen=True, slots=True)
 class ReplyChannelRangeTlvs:
-    """TLV stream `reply_channel_range_tlvs`; `unknown` keeps records the spec does not define
+    """TLV stream `reply_channel_range_tlvs`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'reply_channel_range_tlvs'
@@ -4653,7 +4629,7 @@ def _w_offer_offer_issuer_id(x: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """TLV stream `offer`; `unknown` keeps records the spec does not define
+    """TLV stream `offer`; `unknown` keeps the records the spec does not define
     (odd ones, and custom ones registered with amiko.wire.tlv.register_tlv_record)."""
 
     NAME: ClassVar[str] = 'offer'

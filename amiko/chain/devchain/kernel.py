@@ -24,7 +24,7 @@ _K = TypeVar("_K", bound=KernelOpaquePtr)
 def from_bytes(cls: type[_K], data: bytes) -> _K:
     """Build a kernel object (Block, Transaction) from serialized bytes with one buffer copy
     (pbk's own constructors unpack the bytes one by one into a ctypes array)."""
-    obj = cls.__new__(cls)
+    obj: _K = object.__new__(cls)
     buf = (ctypes.c_ubyte * len(data)).from_buffer_copy(data)
     KernelOpaquePtr.__init__(obj, buf, len(data))
     return obj

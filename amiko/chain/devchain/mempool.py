@@ -536,7 +536,8 @@ class Mempool:
             return None
         error = self.check_scripts(ws.tx, ws.spent)
         if error is not None:
-            return Reject("TX_CONSENSUS", f"{E.MANDATORY_SCRIPT_FAILED} ({error})")
+            consensus = error.startswith(E.MANDATORY_SCRIPT_FAILED)
+            return Reject("TX_CONSENSUS" if consensus else "TX_NOT_STANDARD", error)
         if len(self._scripts_ok) > 100_000:
             self._scripts_ok.clear()
         self._scripts_ok.add(wtxid)

@@ -55,8 +55,9 @@ class FoundTx:
 class DevChain:
     """A regtest chain in `datadir`, validated by libbitcoinkernel.
 
-    `fee_estimate` is what estimatesmartfee answers, in sat/kvB. `clock` gives the time
-    (seconds); `setmocktime` overrides it as in Core.
+    `fee_estimate` is what estimatesmartfee answers, in sat/kvB. The time is the system's,
+    or `mocktime` when set (the setmocktime RPC), as in Core; the kernel itself still refuses
+    blocks more than two hours ahead of the system clock.
     """
 
     def __init__(self, datadir: str | Path, *, policy: MempoolPolicy | None = None,

@@ -3,9 +3,11 @@ P2WSH inputs (BIP143, SIGHASH_ALL) and builds simple spends. Not a wallet."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import coincurve
 
@@ -14,6 +16,9 @@ from amiko.bitcoin.networks import REGTEST
 from amiko.bitcoin.script import p2pkh_script_code, p2wpkh
 from amiko.bitcoin.sighash import bip143_sighash
 from amiko.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
+from amiko.chain.bitcoind import BitcoindBackend
+from amiko.chain.devchain.node import DevChain
+from amiko.chain.devchain.rpc_server import ServedChain, serve
 
 
 @dataclass(frozen=True)
@@ -66,3 +71,19 @@ def spend_p2wpkh(key: TestKey, prevouts: Sequence[tuple[OutPoint, int]],
     for i, (_, amount) in enumerate(prevouts):
         tx = key.sign_p2wpkh(tx, i, amount)
     return tx
+
+
+@contextlib.asynccontextmanager
+async def devchain_backend(datadir: str | Path, *, poll_interval: float = 0.05,
+                           port: int = 0, password: str | None = None,
+                           chain: DevChain | None = None,
+                           ) -> AsyncIterator[tuple[ServedChain, BitcoindBackend]]:
+    """A served dev chain and a started bitcoind backend pointed at it; both closed after."""
+    served = await serve(datadir, port=port, password=password, chain=chain)
+    backend = BitcoindBackend(served.url, poll_interval=poll_interval, max_backoff=0.2)
+    try:
+        await backend.start()
+        yield served, backend
+    finally:
+        await backend.stop()
+        await served.close()

@@ -87,8 +87,8 @@ def test_script_shapes() -> None:
     assert anchor_script(k[0]) == b"\x21" + k[0] + bytes.fromhex("ac736460b268")
     assert to_remote_anchor_script(k[0]) == b"\x21" + k[0] + bytes.fromhex("ad51b2")
     # to_self_delay pushes: small numbers as OP_n, others as CScriptNum.
-    assert to_local_script(k[0], 16, k[1])[35:37] == bytes.fromhex("60b2")
-    assert to_local_script(k[0], 144, k[1])[35:39] == bytes.fromhex("029000b2")
+    assert to_local_script(k[0], 16, k[1])[35:38] == bytes.fromhex("6760b2")
+    assert to_local_script(k[0], 144, k[1])[35:40] == bytes.fromhex("67029000b2")
     with pytest.raises(ValueError):
         to_local_script(k[0], 1 << 16, k[1])
     with pytest.raises(ValueError):

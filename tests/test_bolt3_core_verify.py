@@ -215,38 +215,36 @@ def test_core_htlc_output_paths(anchors: bool) -> None:
             preimage = h(HTLCS[ids[out.htlc_index]]["payment_preimage"])
             tx = signed(spend(commit.tx, i, sequence=seq), out.txout, script,
                         CHANNEL.remote_htlc_secret,
-                        lambda s, p=preimage, w=script: offered_htlc_success_witness(s, p, w))
+                        lambda s: offered_htlc_success_witness(s, preimage, script))
             assert check(tx, out.txout) is None
             wrong = signed(spend(commit.tx, i, sequence=seq), out.txout, script,
                            CHANNEL.remote_htlc_secret,
-                           lambda s, w=script: offered_htlc_success_witness(s, b"\x09" * 32, w))
+                           lambda s: offered_htlc_success_witness(s, b"\x09" * 32, script))
             assert check(wrong, out.txout)
         else:
             # The remote node takes back what it offered, after cltv_expiry.
             tx = signed(spend(commit.tx, i, sequence=seq, locktime=htlc.cltv_expiry), out.txout,
                         script, CHANNEL.remote_htlc_secret,
-                        lambda s, w=script: received_htlc_timeout_witness(s, w))
+                        lambda s: received_htlc_timeout_witness(s, script))
             assert check(tx, out.txout) is None
             early = signed(spend(commit.tx, i, sequence=seq, locktime=htlc.cltv_expiry - 1),
                            out.txout, script, CHANNEL.remote_htlc_secret,
-                           lambda s, w=script: received_htlc_timeout_witness(s, w))
+                           lambda s: received_htlc_timeout_witness(s, script))
             assert locktime_refused(check(early, out.txout))
         if anchors:
             # Both non-revocation branches end in `1 OP_CHECKSEQUENCEVERIFY OP_DROP`.
             if out.kind is OutputKind.OFFERED_HTLC:
                 no_csv = signed(spend(commit.tx, i, sequence=0), out.txout, script,
                                 CHANNEL.remote_htlc_secret,
-                                lambda s, p=preimage, w=script: offered_htlc_success_witness(
-                                    s, p, w))
+                                lambda s: offered_htlc_success_witness(s, preimage, script))
             else:
                 no_csv = signed(spend(commit.tx, i, sequence=0, locktime=htlc.cltv_expiry),
                                 out.txout, script, CHANNEL.remote_htlc_secret,
-                                lambda s, w=script: received_htlc_timeout_witness(s, w))
+                                lambda s: received_htlc_timeout_witness(s, script))
             assert locktime_refused(check(no_csv, out.txout))
         # Revoked: the remote node takes it at once with the revocation key.
         tx = signed(spend(commit.tx, i, sequence=0), out.txout, script, REVOCATION_SECRET,
-                    lambda s, w=script: htlc_revocation_witness(
-                        s, CHANNEL.keys.revocation_pubkey, w))
+                    lambda s: htlc_revocation_witness(s, CHANNEL.keys.revocation_pubkey, script))
         assert check(tx, out.txout) is None
         tested.add(out.kind)
     assert tested == {OutputKind.OFFERED_HTLC, OutputKind.RECEIVED_HTLC}
@@ -261,12 +259,12 @@ def test_core_htlc_tx_output_paths(anchors: bool) -> None:
         script = htx.output_script
         delay = commit.spec.to_self_delay
         tx = signed(spend(second, 0, sequence=delay), out, script, CHANNEL.local_delayed_secret,
-                    lambda s, w=script: to_local_delayed_witness(s, w))
+                    lambda s: to_local_delayed_witness(s, script))
         assert check(tx, out) is None
         early = signed(spend(second, 0, sequence=delay - 1), out, script,
                        CHANNEL.local_delayed_secret,
-                       lambda s, w=script: to_local_delayed_witness(s, w))
+                       lambda s: to_local_delayed_witness(s, script))
         assert locktime_refused(check(early, out))
         tx = signed(spend(second, 0, sequence=0), out, script, REVOCATION_SECRET,
-                    lambda s, w=script: to_local_revocation_witness(s, w))
+                    lambda s: to_local_revocation_witness(s, script))
         assert check(tx, out) is None

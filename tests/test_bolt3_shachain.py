@@ -137,7 +137,7 @@ def test_received_secrets_all_derivable(seed: bytes, count: int, start_offset: i
     for index in indices:
         store = store.insert(index, generate_from_seed(seed, index))
         assert len(store.buckets) <= MAX_ENTRIES
-    for index in indices[:: max(1, count // 40)] + [indices[-1]]:
+    for index in [*indices[:: max(1, count // 40)], indices[-1]]:
         assert store.get(index) == generate_from_seed(seed, index)
     with pytest.raises(ShachainError):
         store.get(indices[-1] - 1)

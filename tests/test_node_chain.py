@@ -94,9 +94,9 @@ def test_blocks_mined_while_the_node_was_away_are_seen(tmp_path):
         chain_dir = tmp_path / "n" / "devchain"
         await node.stop()
         # someone mines to our address while we are off
-        from amiko.chain.devchain import DevChain
         from amiko.bitcoin.address import address_to_script
         from amiko.bitcoin.networks import REGTEST
+        from amiko.chain.devchain import DevChain
 
         chain = DevChain(str(chain_dir))
         chain.generate(2, address_to_script(address, REGTEST))

@@ -1,0 +1,64 @@
+"""The channels table: every channel's serialized state, whatever its type."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from amiko.store.batch import CommitBatcher
+from amiko.store.sqlite import Store
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    id: int
+    type: str
+    peer_id: bytes
+    channel_id: bytes
+    state: bytes
+    extra: bytes | None
+    closed: bool
+
+
+class ChannelTable:
+    def __init__(self, store: Store, batcher: CommitBatcher) -> None:
+        self.store = store
+        self.batcher = batcher
+
+    def next_key_index(self) -> int:
+        """A channel key index never handed out before (durable before it is returned)."""
+        with self.store.transaction():
+            row = self.store.query_one("SELECT value FROM counters WHERE name='channel_key_index'")
+            value = 1 if row is None else int(row["value"]) + 1
+            self.store.execute(
+                "INSERT INTO counters(name, value) VALUES ('channel_key_index', ?) "
+                "ON CONFLICT(name) DO UPDATE SET value=excluded.value", (value,))
+        return value
+
+    def save(self, row_id: int, type_name: str, peer_id: bytes, channel_id: bytes, state: bytes,
+             *, closed: bool = False) -> asyncio.Future[None]:
+        """Stage the channel's new state; returns the future of its durability."""
+        now = int(time.time())
+        return self.batcher.write(
+            "INSERT INTO channels(id, type, peer_id, channel_id, state, closed, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET channel_id=excluded.channel_id, "
+            "state=excluded.state, closed=excluded.closed, updated_at=excluded.updated_at",
+            (row_id, type_name, peer_id, channel_id, state, int(closed), now, now),
+        )
+
+    def save_extra(self, row_id: int, extra: bytes | None) -> asyncio.Future[None]:
+        return self.batcher.write("UPDATE channels SET extra=? WHERE id=?", (extra, row_id))
+
+    def load_open(self) -> list[ChannelRow]:
+        return [self._row(r) for r in self.store.query("SELECT * FROM channels WHERE closed=0 ORDER BY id")]
+
+    def load_all(self) -> list[ChannelRow]:
+        return [self._row(r) for r in self.store.query("SELECT * FROM channels ORDER BY id")]
+
+    @staticmethod
+    def _row(r: sqlite3.Row) -> ChannelRow:
+        return ChannelRow(r["id"], r["type"], bytes(r["peer_id"]), bytes(r["channel_id"]),
+                          bytes(r["state"]), None if r["extra"] is None else bytes(r["extra"]),
+                          bool(r["closed"]))

@@ -1,0 +1,255 @@
+"""The asyncio driver of one Lightning channel: it runs the sans-IO core's outputs.
+
+For every output of the core it does, in order: write the state durably (grouped with
+other channels' writes into one commit), then send the messages, then act on the events
+(hand HTLC events to the listener, fund, broadcast, watch the funding output). The core
+never waits; this driver never decides anything about the protocol.
+
+It implements both faces of a channel: the link's `ChannelHandler` (messages in, link up
+and down) and the channel-type interface's `Channel` (offer, settle, fail).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from amiko.bitcoin.tx import OutPoint, Transaction, TxOut
+from amiko.channels.bolt.core import BoltChannel
+from amiko.channels.bolt.outputs import (
+    Broadcast,
+    BroadcastFunding,
+    ChannelFailed,
+    FundingNeeded,
+    HtlcFailed,
+    HtlcIncoming,
+    HtlcSettled,
+    Outputs,
+    StateChanged,
+    WatchFunding,
+)
+from amiko.channels.interface import (
+    ChannelListener,
+    ChannelStatus,
+    FailureReason,
+    HtlcOffer,
+    OfferResult,
+)
+from amiko.link.channel_types import PeerPort
+from amiko.wire.messages import Error
+
+if TYPE_CHECKING:
+    from amiko.channels.bolt.channel_type import BoltContext
+
+log = logging.getLogger("amiko.channels.bolt")
+
+TYPE_NAME = "bolt"
+
+
+@dataclass
+class _Step:
+    durable: asyncio.Future[None] | None
+    messages: list[Any]
+    events: list[Any]
+
+
+@dataclass
+class BoltDriver:
+    core: BoltChannel
+    ctx: BoltContext
+    row_id: int  # our database row, which also numbers the channel's keys
+    port: PeerPort | None = None
+    funding_tx: Transaction | None = None  # ours, signed, held until funding_signed
+    _queue: list[_Step] = field(default_factory=list)
+    _worker: asyncio.Task[None] | None = None
+    _sign_scheduled: bool = False
+    _registered_id: bytes | None = None
+    on_closed: Callable[[BoltDriver], None] | None = None
+
+    # -- identity
+
+    @property
+    def channel_id(self) -> bytes:
+        return bytes(self.core.channel_id)
+
+    @property
+    def peer_id(self) -> bytes:
+        return self.core.peer_id
+
+    @property
+    def listener(self) -> ChannelListener | None:
+        return self.ctx.listener
+
+    def status(self) -> ChannelStatus:
+        return self.core.status()
+
+    # -- the link's ChannelHandler
+
+    def handle_message(self, msg: Any) -> None:
+        self.apply(self.core.receive(msg))
+
+    def handle_peer_error(self, data: bytes) -> None:
+        self.apply(self.core.receive(Error(channel_id=self.core.channel_id, data=data)))
+
+    def link_up(self, port: PeerPort) -> None:
+        self.port = port
+        self.apply(self.core.peer_connected())
+
+    def link_down(self) -> None:
+        self.port = None
+        self.apply(self.core.peer_disconnected())
+
+    # -- the Channel interface
+
+    def offer_htlc(self, offer: HtlcOffer) -> OfferResult:
+        result, out = self.core.offer_htlc(offer)
+        self.apply(out)
+        self._schedule_sign()
+        return result
+
+    def settle_htlc(self, htlc_id: int, preimage: bytes) -> None:
+        self.apply(self.core.settle_htlc(htlc_id, preimage))
+        self._schedule_sign()
+
+    def fail_htlc(self, htlc_id: int, reason: FailureReason) -> None:
+        self.apply(self.core.fail_htlc(htlc_id, reason))
+        self._schedule_sign()
+
+    # -- commands
+
+    def shutdown(self, script_pubkey: bytes, feerate_per_kw: int | None = None) -> None:
+        self.apply(self.core.shutdown(script_pubkey, feerate_per_kw))
+
+    def update_fee(self, feerate_per_kw: int) -> None:
+        self.apply(self.core.update_fee(feerate_per_kw))
+        self._schedule_sign()
+
+    def funding_depth(self, confirmations: int, short_channel_id: int | None) -> None:
+        self.apply(self.core.funding_depth(confirmations, short_channel_id))
+
+    def block_height(self, height: int) -> None:
+        self.apply(self.core.block_height(height))
+
+    # -- running outputs
+
+    def apply(self, out: Outputs) -> None:
+        """Queue the core's outputs: durable first, then sent, then acted upon."""
+        self._register_current_id()
+        durable = None
+        if out.persist:
+            durable = self.ctx.channels.save(
+                self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.to_bytes(),
+                closed=self.core.is_closed,
+            )
+        if not (out.messages or out.events or durable):
+            return
+        self._queue.append(_Step(durable, list(out.messages), list(out.events)))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run_queue())
+
+    async def _run_queue(self) -> None:
+        while self._queue:
+            step = self._queue.pop(0)
+            if step.durable is not None:
+                try:
+                    await step.durable
+                except Exception:
+                    # Nothing of this step may leave: the peer must not see a state we
+                    # could not store. Drop the connection; reestablish sorts it out.
+                    log.exception("channel %s: cannot store state; dropping the link", self.channel_id.hex())
+                    self._queue.clear()
+                    return
+            port = self.port
+            for msg in step.messages:
+                if port is None or not port.send(msg):
+                    break  # disconnected: channel_reestablish retransmits what is needed
+            for event in step.events:
+                try:
+                    await self._event(event)
+                except Exception:
+                    log.exception("channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
+
+    def _schedule_sign(self) -> None:
+        """Sign once per event-loop turn: every update queued in this turn rides in one
+        commitment_signed."""
+        if self._sign_scheduled:
+            return
+        self._sign_scheduled = True
+        asyncio.get_running_loop().call_soon(self._sign_now)
+
+    def _sign_now(self) -> None:
+        self._sign_scheduled = False
+        self.apply(self.core.sign_pending())
+
+    def _register_current_id(self) -> None:
+        """The channel id changes once (temporary → real): follow it in the link's table."""
+        current = self.channel_id
+        if self._registered_id == current:
+            return
+        if self._registered_id is not None:
+            self.ctx.rename(self, self._registered_id, current)
+        self._registered_id = current
+
+    # -- events
+
+    async def _event(self, event: Any) -> None:
+        listener = self.ctx.listener
+        if isinstance(event, HtlcIncoming):
+            if listener is not None:
+                listener.htlc_incoming(self, event.htlc)
+        elif isinstance(event, HtlcSettled):
+            if listener is not None:
+                listener.htlc_settled(self, event.htlc_id, event.preimage)
+        elif isinstance(event, HtlcFailed):
+            if listener is not None:
+                listener.htlc_failed(self, event.htlc_id, event.reason)
+        elif isinstance(event, StateChanged):
+            log.info("channel %s: %s -> %s", self.channel_id.hex(), event.old, event.new)
+            if listener is not None:
+                listener.channel_changed(self)
+            if self.core.is_closed and self.on_closed is not None:
+                self.on_closed(self)
+        elif isinstance(event, FundingNeeded):
+            await self._fund(event)
+        elif isinstance(event, BroadcastFunding):
+            await self._broadcast(event.tx, "funding")
+        elif isinstance(event, Broadcast):
+            await self._broadcast(event.tx, event.reason)
+        elif isinstance(event, WatchFunding):
+            self.ctx.watch_funding(self, event.outpoint, event.script_pubkey)
+        elif isinstance(event, ChannelFailed):
+            log.error("channel %s failed: %s", self.channel_id.hex(), event.reason)
+            if listener is not None:
+                listener.channel_changed(self)
+        else:
+            log.debug("channel %s: unhandled event %s", self.channel_id.hex(), type(event).__name__)
+
+    async def _fund(self, event: FundingNeeded) -> None:
+        wallet = self.ctx.wallet
+        reservation = f"channel-{self.row_id}"
+        try:
+            unsigned, info = wallet.prepare_funding(
+                TxOut(event.amount_sat, event.script_pubkey), self.ctx.funding_feerate(),
+                reserve_for=reservation,
+            )
+            signed = wallet.sign(unsigned)
+        except Exception as e:
+            log.error("channel %s: cannot fund: %s", self.channel_id.hex(), e)
+            self.apply(self.core.funding_failed(str(e)))
+            return
+        self.funding_tx = signed
+        await self.ctx.channels.save_extra(self.row_id, signed.serialize())
+        self.apply(self.core.funding_tx_ready(signed.txid, info.output_index))
+
+    async def _broadcast(self, tx: Transaction, reason: str) -> None:
+        try:
+            await self.ctx.broadcast(tx)
+            log.info("channel %s: broadcast %s %s", self.channel_id.hex(), reason, tx.txid_hex)
+        except Exception as e:
+            log.error("channel %s: broadcast of %s %s failed: %s", self.channel_id.hex(), reason, tx.txid_hex, e)
+
+    def funding_outpoint(self) -> OutPoint | None:
+        return self.core.funding_outpoint

@@ -26,6 +26,13 @@ from amiko.chain.connection import ChainConnection, open_chain
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import Wallet
 from amiko.chain.wallet.sync import WalletSync
+from amiko.channels.bolt.channel_type import BoltChannelType, BoltContext
+from amiko.channels.bolt.driver import BoltDriver
+from amiko.channels.bolt.funding_watch import FundingWatch
+from amiko.channels.bolt.params import LocalParams
+from amiko.channels.manager import ChannelManager
+from amiko.store.batch import CommitBatcher
+from amiko.store.channels import ChannelTable
 from amiko.crypto.keys import pubkey_of
 from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
@@ -53,6 +60,8 @@ class NodeConfig:
     bitcoind_cookie: str | None = None
     poll_interval: float = 2.0
     channel_types: list[ChannelType] = field(default_factory=list)
+    lightning: bool = True  # the Lightning channel type (BOLT 2/3)
+    bolt_params: LocalParams = field(default_factory=LocalParams)
     extra_features: Features = field(default_factory=Features)
 
 
@@ -68,7 +77,13 @@ class Node:
         self.store = Store(os.path.join(config.datadir, "amiko.sqlite"))
         self.wallet = Wallet(self.store, self.seed.bip39_seed(), self.network)
         self._chain: ChainConnection | None = None
+        self.batcher = CommitBatcher(self.store)
+        self.channel_table = ChannelTable(self.store, self.batcher)
         self.registry = ChannelTypeRegistry(config.channel_types)
+        self.bolt: BoltChannelType | None = None
+        if config.lightning:
+            self.bolt = BoltChannelType(self._bolt_context())
+            self.registry.register(self.bolt)
         self.features = self.registry.features() | config.extra_features
         link_config = LinkConfig(
             features=self.features,
@@ -84,6 +99,8 @@ class Node:
             backoff=BackoffPolicy(config.reconnect_initial, config.reconnect_max),
             handshake_timeout=config.handshake_timeout,
         )
+        self.channels = ChannelManager(self.peers)
+        self._funding_watch: FundingWatch | None = None
         self.started_at: float | None = None
         self._stopped = asyncio.Event()
 
@@ -102,7 +119,13 @@ class Node:
             log.warning("cannot check the wallet against the chain yet: %s", e)
             resume = self.wallet.tip[0] if self.wallet.tip else None
         backend.subscribe(sync)
+        self._funding_watch = FundingWatch(backend)
+        backend.subscribe(self._funding_watch)
+        self._restore_channels()
         await backend.start(from_height=resume)
+        tip = backend.tip
+        self._funding_watch.height = tip.height if tip else 0
+        await self._funding_watch.check_all()
         if self.config.listen is not None:
             await self.peers.listen(*self.config.listen)
         self.peers.start_reconnecting()
@@ -117,14 +140,89 @@ class Node:
 
     async def stop(self) -> None:
         await self.peers.stop()
+        await self.batcher.drain()
         if self._chain is not None:
             await self._chain.close()
+        self.batcher.close()
         self.store.close()
         self._stopped.set()
         log.info("node stopped")
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
+
+    # -- channels
+
+    def _bolt_context(self) -> BoltContext:
+        def height() -> int:
+            return self._funding_watch.height if self._funding_watch else 0
+
+        def feerate() -> int:
+            return self.chain.backend.feerate_sat_per_kw(6)
+
+        def watch(driver: BoltDriver, outpoint: Any, spk: bytes) -> None:
+            if self._funding_watch is not None:
+                self._funding_watch.watch(driver, outpoint, spk)
+                asyncio.get_running_loop().create_task(self._funding_watch.check_all())
+
+        return BoltContext(
+            channels=self.channel_table,
+            wallet=self.wallet,
+            channel_root=self.seed.channel_root(self.network),
+            chain_hash=self.network.chain_hash,
+            params=self.config.bolt_params,
+            broadcast=lambda tx: self.chain.backend.broadcast(tx),
+            funding_feerate=feerate,
+            commitment_feerate=feerate,
+            current_height=height,
+            shutdown_script=lambda: address_to_script(self.wallet.new_address(), self.network),
+            watch_funding=watch,
+            rename=lambda driver, old, new: self.channels.rename(driver, old, new),
+            on_new_channel=self._track_channel,
+            forget=self._forget_channel,
+        )
+
+    def _forget_channel(self, driver: BoltDriver) -> None:
+        self.channels.remove(driver)
+        if self._funding_watch is not None:
+            self._funding_watch.drivers.pop(driver.row_id, None)
+            self._funding_watch.watched.pop(driver.row_id, None)
+
+    def _track_channel(self, driver: BoltDriver) -> None:
+        self.channels.add(driver)
+        if self._funding_watch is not None:
+            self._funding_watch.add_driver(driver)
+
+    def _restore_channels(self) -> None:
+        for row in self.channel_table.load_open():
+            if row.type == "bolt" and self.bolt is not None:
+                self._track_channel(self.bolt.restore(row))
+            else:
+                log.warning("channel %s of unknown type %r left alone", row.channel_id.hex(), row.type)
+
+    async def open_channel(self, node_id: bytes, funding_sat: int, push_msat: int = 0, *,
+                           commitment_type: Any = None, announce: bool = True) -> BoltDriver:
+        if self.bolt is None:
+            raise RuntimeError("the Lightning channel type is disabled")
+        port = self.peers.port_of(node_id)
+        if port is None or not port.connected:
+            raise ConnectionError("peer is not connected")
+        return self.bolt.open(port, funding_sat, push_msat, commitment_type=commitment_type, announce=announce)
+
+    async def close_channel(self, driver: BoltDriver, feerate_per_kw: int | None = None,
+                            timeout: float = 60.0) -> str | None:
+        """Close cooperatively to a wallet address; returns the closing txid (hex) once it is
+        broadcast, or None if the close is still negotiating after `timeout` seconds."""
+        script = address_to_script(self.wallet.new_address(), self.network)
+        driver.shutdown(script, feerate_per_kw)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if driver.closing_txid is not None:
+                return driver.closing_txid[::-1].hex()
+            if driver.failure is not None:
+                raise ValueError(f"close failed: {driver.failure}")
+            await asyncio.sleep(0.05)
+        return None
 
     # -- peers
 

@@ -2,6 +2,7 @@
 
 Every key of the node derives from it through BIP32:
 - the node identity key: m/1017'/coin'/6'/0/0 (the key family LND uses for its node key);
+- the root of every channel's keys: m/1017'/coin'/7'/0';
 - the on-chain wallet: BIP84, m/84'/coin'/0' (see amiko/chain/wallet).
 Losing the file loses the funds; whoever reads it can spend them.
 """
@@ -26,6 +27,7 @@ log = logging.getLogger("amiko.seed")
 
 SEED_FILE = "seed"
 NODE_KEY_FAMILY = 6
+CHANNEL_KEY_FAMILY = 7
 
 
 class SeedError(RuntimeError):
@@ -82,3 +84,8 @@ class NodeSeed:
         coin = network.bip44_coin_type
         key = self.root(network).derive_path(f"m/1017'/{coin}'/{NODE_KEY_FAMILY}'/0/0")
         return key.private_key
+
+    def channel_root(self, network: Network) -> bytes:
+        """The secret every channel's keys derive from (amiko/channels/bolt/keys.py)."""
+        coin = network.bip44_coin_type
+        return self.root(network).derive_path(f"m/1017'/{coin}'/{CHANNEL_KEY_FAMILY}'/0'").private_key

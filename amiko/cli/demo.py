@@ -39,7 +39,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_node(node: DemoNode, timeout: float = 30.0) -> None:
+def start_devchain(datadir: str, timeout: float = 30.0) -> tuple[subprocess.Popen[bytes], str]:
+    """A standalone dev chain shared by every node of the demo; returns (process, RPC URL)."""
+    os.makedirs(datadir, exist_ok=True)
+    url_file = os.path.join(datadir, "devchain", "rpc_url")
+    if os.path.exists(url_file):
+        os.unlink(url_file)
+    log = open(os.path.join(datadir, "devchain.log"), "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amiko", "--dir", datadir, "devchain", "--rpc-port", str(free_port())],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the dev chain exited; see {datadir}/devchain.log")
+        if os.path.exists(url_file):
+            with open(url_file, encoding="utf-8") as f:
+                return proc, f.read().strip()
+        time.sleep(0.05)
+    raise RuntimeError("the dev chain did not start in time")
+
+
+def start_node(node: DemoNode, bitcoind: str, timeout: float = 30.0) -> None:
     os.makedirs(node.datadir, exist_ok=True)
     rpc_path = os.path.join(node.datadir, RPC_FILE)
     if os.path.exists(rpc_path):
@@ -47,7 +69,7 @@ def start_node(node: DemoNode, timeout: float = 30.0) -> None:
     log = open(os.path.join(node.datadir, "stderr.log"), "ab")
     node.proc = subprocess.Popen(
         [sys.executable, "-m", "amiko", "--dir", node.datadir, "node",
-         "--listen", f"127.0.0.1:{node.port}", "--alias", node.name],
+         "--listen", f"127.0.0.1:{node.port}", "--alias", node.name, "--bitcoind", bitcoind],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
     )
     deadline = time.monotonic() + timeout
@@ -86,9 +108,12 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False) ->
     names = [chr(ord("A") + i) for i in range(nodes)]
     net = [DemoNode(n, os.path.join(tmp, n), free_port()) for n in names]
     print(f"amiko demo: {nodes} nodes under {tmp}")
+    chain: subprocess.Popen[bytes] | None = None
     try:
+        chain, url = start_devchain(os.path.join(tmp, "chain"))
+        print(f"  dev chain (Bitcoin Core's consensus engine) at {url.rsplit('@', 1)[-1]}")
         for node in net:
-            start_node(node)
+            start_node(node, url)
             print(f"  {node.name}  {node.node_id}  127.0.0.1:{node.port}")
         for a, b in zip(net, net[1:] + net[:1], strict=True):
             a.rpc("connect", [f"{b.node_id}@127.0.0.1:{b.port}"])
@@ -107,7 +132,8 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False) ->
             print("\nThe network keeps running. Try:")
             print(f"  amiko --dir {net[0].datadir} listpeers")
             print(f"  amiko --dir {net[0].datadir} getinfo")
-            print("Stop it with: " + "; ".join(f"amiko --dir {n.datadir} stop" for n in net))
+            print("Stop it with: " + "; ".join(f"amiko --dir {n.datadir} stop" for n in net)
+                  + (f"; kill {chain.pid}" if chain is not None else ""))
         return 0 if ok else 1
     except KeyboardInterrupt:
         print("\ninterrupted")
@@ -116,5 +142,11 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False) ->
         if not keep:
             for node in net:
                 stop_node(node)
+            if chain is not None:
+                chain.send_signal(signal.SIGTERM)
+                try:
+                    chain.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    chain.kill()
             if base_dir is None:
                 shutil.rmtree(tmp, ignore_errors=True)

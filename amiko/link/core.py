@@ -148,6 +148,11 @@ class Link:
             self.on_output()
         return True
 
+    def disconnect(self, reason: str) -> None:
+        self._close(reason)
+        if self.on_output is not None:
+            self.on_output()
+
     def register_channel(self, channel_id: bytes, handler: ChannelHandler) -> None:
         if channel_id in self.channels and self.channels[channel_id] is not handler:
             raise ValueError(f"channel {channel_id.hex()} is already registered")

@@ -9,7 +9,17 @@ from amiko.bitcoin.address import AddressError
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import InsufficientFunds, WalletError
 from amiko.node import Node
-from amiko.rpc.errors import CHAIN_ERROR, INVALID_PARAMS, PEER_ERROR, WALLET_ERROR, RpcError
+from amiko.channels.bolt.fees import CommitmentType
+from amiko.channels.interface import ChannelState
+from amiko.channels.manager import ChannelLookupError, status_json
+from amiko.rpc.errors import (
+    CHAIN_ERROR,
+    CHANNEL_ERROR,
+    INVALID_PARAMS,
+    PEER_ERROR,
+    WALLET_ERROR,
+    RpcError,
+)
 from amiko.rpc.server import RpcServer
 
 
@@ -149,6 +159,52 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         except Exception as e:
             raise RpcError(CHAIN_ERROR, f"mining failed: {e}") from None
         return {"blocks": [h[::-1].hex() for h in hashes], "blockheight": node.info()["chain"]["blockheight"]}
+
+    async def openchannel(id: str, amount: Any, push_msat: Any = 0, type: str | None = None,
+                          private: bool = False) -> dict[str, Any]:
+        node_id = parse_node_id(id)
+        funding_sat = parse_int(amount, "amount (sat)", 1)
+        push = parse_int(push_msat, "push_msat")
+        ctype = {None: None, "anchors": CommitmentType.ANCHORS,
+                 "static_remotekey": CommitmentType.STATIC_REMOTEKEY}.get(type, "bad")
+        if ctype == "bad":
+            raise RpcError(INVALID_PARAMS, "type must be anchors or static_remotekey")
+        try:
+            driver = await node.open_channel(node_id, funding_sat, push, commitment_type=ctype,
+                                             announce=not private)
+        except ConnectionError as e:
+            raise RpcError(PEER_ERROR, str(e)) from None
+        except ValueError as e:
+            raise RpcError(CHANNEL_ERROR, str(e)) from None
+        # wait until the funding transaction is out (or the open failed)
+        for _ in range(600):
+            st = driver.status()
+            if driver.funding_tx is not None and driver.funding_broadcast:
+                return {"channel_id": st.channel_id.hex(), "funding_txid": driver.funding_tx.txid_hex,
+                        "state": st.state.value}
+            if driver.failure is not None or st.state in (ChannelState.FAILED, ChannelState.CLOSED):
+                raise RpcError(CHANNEL_ERROR, f"channel open failed: {driver.failure or st.state.value}")
+            await asyncio.sleep(0.05)
+        raise RpcError(CHANNEL_ERROR, "the peer did not complete the open in 30 s")
+
+    async def listchannels() -> dict[str, Any]:
+        return {"channels": [status_json(s) for s in node.channels.statuses()]}
+
+    async def closechannel(channel: str, feerate: Any = None) -> dict[str, Any]:
+        try:
+            driver = node.channels.find(channel)
+        except ChannelLookupError as e:
+            raise RpcError(CHANNEL_ERROR, str(e)) from None
+        feerate_kw = None if feerate is None else parse_int(feerate, "feerate (sat/vB)", 1) * 250
+        try:
+            txid = await node.close_channel(driver, feerate_kw)
+        except (ValueError, ConnectionError) as e:
+            raise RpcError(CHANNEL_ERROR, str(e)) from None
+        return {"channel_id": driver.channel_id.hex(), "closing_txid": txid, "state": driver.status().state.value}
+
+    for name, fn in [("openchannel", openchannel), ("listchannels", listchannels),
+                     ("closechannel", closechannel)]:
+        server.register(name, fn)
 
     for name, fn in [("getinfo", getinfo), ("connect", connect), ("listpeers", listpeers),
                      ("disconnect", disconnect), ("stop", stop_), ("help", help_),

@@ -54,6 +54,8 @@ class BoltContext:
     shutdown_script: Callable[[], bytes]  # a fresh wallet script to close to
     watch_funding: Callable[[BoltDriver, OutPoint, bytes], None]
     rename: Callable[[BoltDriver, bytes, bytes], None]  # channel id changed
+    on_new_channel: Callable[[BoltDriver], None]  # a channel was created (opened or restored)
+    forget: Callable[[BoltDriver], None]  # a channel that was never funded is gone
     listener: ChannelListener | None = None
     drivers: dict[int, BoltDriver] = field(default_factory=dict)  # by row id
 
@@ -124,7 +126,6 @@ class BoltChannelType:
             current_height=self.ctx.current_height(),
         )
         driver = self._driver(core, row_id, port)
-        port.register_channel(driver.channel_id, driver)
         driver.apply(out)
         return driver
 
@@ -141,6 +142,7 @@ class BoltChannelType:
         driver = BoltDriver(core=core, ctx=self.ctx, row_id=row_id, port=port)
         driver._registered_id = driver.channel_id
         self.ctx.drivers[row_id] = driver
+        self.ctx.on_new_channel(driver)
         return driver
 
     def _feerate_range(self) -> tuple[int, int]:

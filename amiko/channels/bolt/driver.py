@@ -23,6 +23,9 @@ from amiko.channels.bolt.outputs import (
     Broadcast,
     BroadcastFunding,
     ChannelFailed,
+    CloseScriptNeeded,
+    Disconnect,
+    ForgetChannel,
     FundingNeeded,
     HtlcFailed,
     HtlcIncoming,
@@ -33,6 +36,7 @@ from amiko.channels.bolt.outputs import (
 )
 from amiko.channels.interface import (
     ChannelListener,
+    ChannelState,
     ChannelStatus,
     FailureReason,
     HtlcOffer,
@@ -68,6 +72,9 @@ class BoltDriver:
     _sign_scheduled: bool = False
     _registered_id: bytes | None = None
     on_closed: Callable[[BoltDriver], None] | None = None
+    funding_broadcast: bool = False  # our funding transaction went out
+    failure: str | None = None  # why the channel failed or was forgotten
+    closing_txid: bytes | None = None
 
     # -- identity
 
@@ -78,6 +85,10 @@ class BoltDriver:
     @property
     def peer_id(self) -> bytes:
         return self.core.peer_id
+
+    @property
+    def closed(self) -> bool:
+        return self.core.status().state in (ChannelState.CLOSED, ChannelState.FAILED)
 
     @property
     def listener(self) -> ChannelListener | None:
@@ -142,7 +153,7 @@ class BoltDriver:
         if out.persist:
             durable = self.ctx.channels.save(
                 self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.to_bytes(),
-                closed=self.core.is_closed,
+                closed=self.core.status().state is ChannelState.CLOSED,
             )
         if not (out.messages or out.events or durable):
             return
@@ -210,18 +221,38 @@ class BoltDriver:
             log.info("channel %s: %s -> %s", self.channel_id.hex(), event.old, event.new)
             if listener is not None:
                 listener.channel_changed(self)
-            if self.core.is_closed and self.on_closed is not None:
-                self.on_closed(self)
         elif isinstance(event, FundingNeeded):
             await self._fund(event)
         elif isinstance(event, BroadcastFunding):
-            await self._broadcast(event.tx, "funding")
+            tx = event.tx or self.funding_tx
+            if tx is None:
+                log.error("channel %s: no funding transaction to broadcast", self.channel_id.hex())
+                return
+            await self._broadcast(tx, "funding")
+            self.ctx.wallet.apply_mempool_tx(tx)
+            self.funding_broadcast = True
         elif isinstance(event, Broadcast):
             await self._broadcast(event.tx, event.reason)
+            if event.reason.startswith("mutual"):
+                self.closing_txid = event.tx.txid
+        elif isinstance(event, Disconnect):
+            if self.port is not None:
+                self.port.disconnect(event.reason)
+        elif isinstance(event, ForgetChannel):
+            log.info("channel %s forgotten: %s", self.channel_id.hex(), event.reason)
+            self.failure = event.reason
+            if self.funding_tx is not None and not self.funding_broadcast:
+                self.ctx.wallet.release(f"channel-{self.row_id}")
+            await self.ctx.channels.save(self.row_id, TYPE_NAME, self.peer_id, self.channel_id,
+                                         self.core.to_bytes(), closed=True)
+            self.ctx.forget(self)
+        elif isinstance(event, CloseScriptNeeded):
+            self.apply(self.core.shutdown(self.ctx.shutdown_script()))
         elif isinstance(event, WatchFunding):
             self.ctx.watch_funding(self, event.outpoint, event.script_pubkey)
         elif isinstance(event, ChannelFailed):
             log.error("channel %s failed: %s", self.channel_id.hex(), event.reason)
+            self.failure = event.reason
             if listener is not None:
                 listener.channel_changed(self)
         else:
@@ -238,11 +269,12 @@ class BoltDriver:
             signed = wallet.sign(unsigned)
         except Exception as e:
             log.error("channel %s: cannot fund: %s", self.channel_id.hex(), e)
-            self.apply(self.core.funding_failed(str(e)))
+            self.failure = f"cannot fund: {e}"
+            self.apply(self.core.shutdown(self.ctx.shutdown_script()))
             return
         self.funding_tx = signed
         await self.ctx.channels.save_extra(self.row_id, signed.serialize())
-        self.apply(self.core.funding_tx_ready(signed.txid, info.output_index))
+        self.apply(self.core.funding_tx_ready(signed.txid, info.output_index, signed))
 
     async def _broadcast(self, tx: Transaction, reason: str) -> None:
         try:

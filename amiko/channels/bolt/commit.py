@@ -1,0 +1,388 @@
+"""Commitments: what each side's commitment transaction holds, and the
+`commitment_signed` / `revoke_and_ack` exchange that moves updates into them.
+
+A *view* is one side's commitment transaction as the HTLC states describe it:
+
+- `Which.CURRENT`: the latest commitment of that side (the one signed last);
+- `Which.NEXT`: the one the next `commitment_signed` for that side will sign (our
+  commitment: the peer's next `commitment_signed`; theirs: our `sign_pending`);
+- `Which.PROJECTED`: every update known so far applied, pending or not (used to check
+  that an update we send will still fit once everything settles).
+
+Balances in a view are "to_local / to_remote before fees": the funding amount is split
+between our balance, the peer's and the HTLCs in the commitment; BOLT 3 takes the fee
+(and anchors) from the funder's balance when building the transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from amiko.channels.bolt.commitment import (
+    Commitment,
+    CommitmentError,
+    CommitmentHtlc,
+    CommitmentSpec,
+    build_commitment,
+    obscuring_factor,
+)
+from amiko.channels.bolt.data import ChannelData
+from amiko.channels.bolt.errors import FailChannel, WarnAndDisconnect
+from amiko.channels.bolt.fees import HtlcDirection, funder_commitment_cost, is_htlc_trimmed
+from amiko.channels.bolt.htlc_txs import build_htlc_txs
+from amiko.channels.bolt.htlcs import Event, Htlc, HtlcState, Side, advance, flags
+from amiko.channels.bolt.keys import ChannelKeys, CommitmentKeys
+from amiko.channels.bolt.outputs import HtlcFailed, HtlcIncoming, Outputs
+from amiko.channels.bolt.shachain import ShachainError
+from amiko.channels.interface import FailureReason, IncomingHtlc
+from amiko.crypto.keys import is_valid_pubkey, is_valid_secret, pubkey_of
+from amiko.wire.messages import (
+    CommitmentSigned,
+    CommitmentSignedTlvs,
+    RevokeAndAck,
+)
+from amiko.wire.types import ChannelId, Msat, Sat
+
+__all__ = [
+    "View",
+    "Which",
+    "build_view_commitment",
+    "commit_fee_msat",
+    "compute_view",
+    "has_changes_for",
+    "local_commitment",
+    "receive_commitment_signed",
+    "receive_revoke_and_ack",
+    "remote_commitment",
+    "revoke_message",
+    "sign_remote_commitment",
+]
+
+
+class Which(enum.Enum):
+    CURRENT = "current"
+    NEXT = "next"
+    PROJECTED = "projected"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    owner: Side  # whose commitment transaction
+    local_msat: int  # our balance (not counting HTLCs, before fees)
+    remote_msat: int  # the peer's
+    htlcs: tuple[Htlc, ...]  # the HTLCs in the commitment
+    feerate_per_kw: int
+
+    def balance(self, side: Side) -> int:
+        return self.local_msat if side is Side.LOCAL else self.remote_msat
+
+    def htlcs_of(self, owner: Side) -> list[Htlc]:
+        return [h for h in self.htlcs if h.owner is owner]
+
+
+def _sign_event(owner: Side) -> Event:
+    """The event that puts pending updates into `owner`'s commitment."""
+    return Event.SEND_COMMIT if owner is Side.REMOTE else Event.RECV_COMMIT
+
+
+def compute_view(d: ChannelData, owner: Side, which: Which,
+                 extra: tuple[Htlc, ...] = (), feerate: int | None = None) -> View:
+    """`owner`'s commitment as `which` describes it; `extra` HTLCs are added to it (for
+    checking an HTLC before it exists) and `feerate` overrides its feerate."""
+    event = _sign_event(owner)
+    local = d.base_local_msat
+    remote = d.base_remote_msat
+    kept: list[Htlc] = []
+    items = [(h, False) for h in d.htlcs.values()] + [(h, True) for h in extra]
+    for h, is_extra in items:
+        state = h.state if which is Which.CURRENT else advance(h.state, event)
+        f = flags(state)
+        added = f.added_local if owner is Side.LOCAL else f.added_remote
+        removed = f.removed_local if owner is Side.LOCAL else f.removed_remote
+        if is_extra or which is Which.PROJECTED:
+            added = True
+        if not added:
+            continue
+        if h.owner is Side.LOCAL:
+            local -= h.amount_msat
+        else:
+            remote -= h.amount_msat
+        if not removed:
+            kept.append(h)
+        elif h.fulfilled:  # the amount goes to the node that received the HTLC
+            if h.owner is Side.LOCAL:
+                remote += h.amount_msat
+            else:
+                local += h.amount_msat
+        elif h.owner is Side.LOCAL:  # failed: back to the offerer
+            local += h.amount_msat
+        else:
+            remote += h.amount_msat
+    rate = d.base_feerate
+    for fu in sorted(d.fee_updates, key=lambda u: u.seq):
+        state = fu.state if which is Which.CURRENT else advance(fu.state, event)
+        f = flags(state)
+        if which is Which.PROJECTED or (f.added_local if owner is Side.LOCAL
+                                        else f.added_remote):
+            rate = fu.feerate_per_kw
+    if feerate is not None:
+        rate = feerate
+    kept.sort(key=lambda h: (h.owner is not owner, h.htlc_id))
+    return View(owner, local, remote, tuple(kept), rate)
+
+
+def has_changes_for(d: ChannelData, owner: Side) -> bool:
+    """Some update would change state if `owner`'s commitment were signed now."""
+    event = _sign_event(owner)
+    return (any(advance(h.state, event) is not h.state for h in d.htlcs.values())
+            or any(advance(u.state, event) is not u.state for u in d.fee_updates))
+
+
+def _direction(owner: Side, h: Htlc) -> HtlcDirection:
+    return HtlcDirection.OFFERED if h.owner is owner else HtlcDirection.RECEIVED
+
+
+def untrimmed_count(d: ChannelData, view: View) -> int:
+    ctype = d.channel_type.commitment_type
+    dust = d.config(view.owner).dust_limit_sat
+    return sum(1 for h in view.htlcs
+               if not is_htlc_trimmed(ctype, _direction(view.owner, h), h.amount_msat,
+                                      view.feerate_per_kw, dust))
+
+
+def commit_fee_msat(d: ChannelData, view: View, feerate: int | None = None,
+                    extra_untrimmed: int = 0) -> int:
+    """What the funder pays for `view`'s commitment (fee and anchors), in msat."""
+    rate = view.feerate_per_kw if feerate is None else feerate
+    n = untrimmed_count(d, view) + extra_untrimmed
+    return funder_commitment_cost(d.channel_type.commitment_type, rate, n) * 1000
+
+
+def commitment_htlcs(view: View) -> tuple[CommitmentHtlc, ...]:
+    return tuple(CommitmentHtlc(_direction(view.owner, h), Msat(h.amount_msat), h.payment_hash,
+                                h.cltv_expiry) for h in view.htlcs)
+
+
+def _obscuring(d: ChannelData, keys: ChannelKeys) -> int:
+    assert d.remote_basepoints is not None
+    ours = keys.basepoints.payment_basepoint
+    theirs = d.remote_basepoints.payment_basepoint
+    return obscuring_factor(ours, theirs) if d.is_funder else obscuring_factor(theirs, ours)
+
+
+def build_view_commitment(d: ChannelData, keys: ChannelKeys, view: View, number: int,
+                          point: bytes) -> Commitment:
+    """The commitment transaction of `view` with commitment number `number` and its
+    owner's per-commitment point `point`."""
+    assert d.remote_basepoints is not None and d.remote is not None
+    outpoint = d.funding_outpoint
+    assert outpoint is not None
+    if view.owner is Side.LOCAL:
+        ckeys = CommitmentKeys.derive(keys.basepoints, d.remote_basepoints, point)
+        to_local, to_remote = view.local_msat, view.remote_msat
+        dust, delay, funder = d.local.dust_limit_sat, d.remote.to_self_delay, d.is_funder
+    else:
+        ckeys = CommitmentKeys.derive(d.remote_basepoints, keys.basepoints, point)
+        to_local, to_remote = view.remote_msat, view.local_msat
+        dust, delay, funder = d.remote.dust_limit_sat, d.local.to_self_delay, not d.is_funder
+    spec = CommitmentSpec(
+        commitment_type=d.channel_type.commitment_type,
+        funding_outpoint=outpoint,
+        funding_sat=Sat(d.funding_sat),
+        commitment_number=number,
+        obscuring_factor=_obscuring(d, keys),
+        owner_is_funder=funder,
+        to_local_msat=Msat(to_local),
+        to_remote_msat=Msat(to_remote),
+        htlcs=commitment_htlcs(view),
+        feerate_per_kw=view.feerate_per_kw,
+        dust_limit_sat=Sat(dust),
+        to_self_delay=delay,
+        keys=ckeys,
+    )
+    try:
+        return build_commitment(spec)
+    except CommitmentError as exc:
+        raise FailChannel(f"impossible commitment: {exc}") from None
+
+
+def local_commitment(d: ChannelData, keys: ChannelKeys, which: Which = Which.CURRENT
+                     ) -> Commitment:
+    """Our commitment transaction (current: the one we hold the peer's signature for)."""
+    number = d.local_commitment_number + (0 if which is Which.CURRENT else 1)
+    view = compute_view(d, Side.LOCAL, which)
+    return build_view_commitment(d, keys, view, number, keys.per_commitment_point(number))
+
+
+def remote_commitment(d: ChannelData, keys: ChannelKeys) -> Commitment:
+    """The peer's latest commitment transaction (the one we signed last)."""
+    view = compute_view(d, Side.REMOTE, Which.CURRENT)
+    return build_view_commitment(d, keys, view, d.remote_commitment_number,
+                                 d.remote_current_point)
+
+
+def _commitment_signed(d: ChannelData, keys: ChannelKeys, commitment: Commitment,
+                       point: bytes) -> CommitmentSigned:
+    sig = commitment.sign(keys.funding_secret)
+    htlc_secret = keys.htlc_secret(point)
+    # BOLT #2: MUST include one `htlc_signature` for every HTLC transaction corresponding
+    # to the ordering of the commitment transaction
+    htlc_sigs = tuple(tx.sign_as_remote(htlc_secret) for tx in build_htlc_txs(commitment))
+    # BOLT #2: MUST set `funding_txid` to the funding transaction spent by this commitment
+    # transaction.
+    return CommitmentSigned(ChannelId(d.channel_id), sig, htlc_sigs,
+                            CommitmentSignedTlvs(funding_txid=d.funding_txid))
+
+
+def sign_remote_commitment(d: ChannelData, keys: ChannelKeys) -> CommitmentSigned | None:
+    """Sign the peer's next commitment if there is anything to sign and we may: apply the
+    SEND_COMMIT transition to every update and return the message (None: nothing to do).
+
+    # BOLT #2: MUST NOT send a `commitment_signed` message that does not include any
+    # updates.
+    """
+    if d.awaiting_revocation or not d.remote_next_point or not has_changes_for(d, Side.REMOTE):
+        return None
+    number = d.remote_commitment_number + 1
+    point = d.remote_next_point
+    view = compute_view(d, Side.REMOTE, Which.NEXT)
+    msg = _commitment_signed(d, keys, build_view_commitment(d, keys, view, number, point), point)
+    _apply(d, Event.SEND_COMMIT)
+    d.remote_prev_point = d.remote_current_point
+    d.remote_current_point = point
+    d.remote_next_point = b""
+    d.remote_commitment_number = number
+    d.awaiting_revocation = True
+    d.local_number_at_last_sign = d.local_commitment_number
+    return msg
+
+
+def resign_remote_commitment(d: ChannelData, keys: ChannelKeys) -> CommitmentSigned:
+    """The `commitment_signed` we sent last, again (signing is deterministic, so it is the
+    same message byte for byte): for retransmission after a reconnection."""
+    return _commitment_signed(d, keys, remote_commitment(d, keys), d.remote_current_point)
+
+
+def _apply(d: ChannelData, event: Event) -> None:
+    d.htlcs = {k: h.moved(event) for k, h in d.htlcs.items()}
+    d.fee_updates = [u.moved(event) for u in d.fee_updates]
+
+
+def _purge(d: ChannelData, out: Outputs) -> None:
+    """Fold the updates whose removal (HTLCs) or addition (fees) is irrevocably committed
+    into the base balances and feerate."""
+    for key, h in list(d.htlcs.items()):
+        if not h.state.final:
+            continue
+        if h.fulfilled:
+            if h.owner is Side.LOCAL:
+                d.base_local_msat -= h.amount_msat
+                d.base_remote_msat += h.amount_msat
+            else:
+                d.base_remote_msat -= h.amount_msat
+                d.base_local_msat += h.amount_msat
+        elif h.owner is Side.LOCAL and not h.preimage:
+            # our HTLC's removal is irrevocably committed: safe to fail upstream
+            assert h.removal is not None
+            r = h.removal
+            if r.failure_code:
+                reason = FailureReason(failure_code=r.failure_code,
+                                       sha256_of_onion=r.sha256_of_onion)
+            else:
+                reason = FailureReason(onion=r.reason)
+            out.emit(HtlcFailed(h.htlc_id, reason))
+        del d.htlcs[key]
+    finals = [u for u in d.fee_updates if u.final]
+    if finals:
+        last = max(finals, key=lambda u: u.seq)
+        d.base_feerate = last.feerate_per_kw
+        d.fee_updates = [u for u in d.fee_updates if u.seq > last.seq]
+
+
+def revoke_message(d: ChannelData, keys: ChannelKeys) -> RevokeAndAck:
+    """The `revoke_and_ack` revoking our previous commitment (local_commitment_number - 1).
+
+    # BOLT #2: MUST set `per_commitment_secret` to the secret used to generate keys for the
+    # previous commitment transaction. MUST set `next_per_commitment_point` to the values
+    # for its next commitment transaction.
+    """
+    n = d.local_commitment_number
+    return RevokeAndAck(ChannelId(d.channel_id), keys.per_commitment_secret(n - 1),
+                        keys.per_commitment_point(n + 1))
+
+
+def receive_commitment_signed(d: ChannelData, keys: ChannelKeys, msg: CommitmentSigned,
+                              out: Outputs) -> None:
+    """Check the peer's signatures on our next commitment, adopt it, and revoke the
+    previous one (the `revoke_and_ack` goes into `out`)."""
+    if not has_changes_for(d, Side.LOCAL):
+        # BOLT #2: A sending node: MUST NOT send a `commitment_signed` message that does not
+        # include any updates. (No receiver requirement: we treat it as the protocol
+        # violation it is, without failing the channel.)
+        raise WarnAndDisconnect("commitment_signed without any update")
+    assert d.remote_basepoints is not None
+    number = d.local_commitment_number + 1
+    view = compute_view(d, Side.LOCAL, Which.NEXT)
+    commitment = build_view_commitment(d, keys, view, number, keys.per_commitment_point(number))
+    # BOLT #2: once all pending updates are applied: if `signature` is not valid for its
+    # local commitment transaction OR non-compliant with LOW-S-standard rule: MUST send a
+    # `warning` and close the connection, or send an `error` and fail the channel.
+    if not commitment.verify(d.remote_basepoints.funding_pubkey, msg.signature):
+        raise FailChannel(f"bad signature on commitment {number}")
+    htlc_txs = build_htlc_txs(commitment)
+    # BOLT #2: if `num_htlcs` is not equal to the number of HTLC outputs in the local
+    # commitment transaction: MUST send a `warning` and close the connection, or send an
+    # `error` and fail the channel.
+    if len(msg.htlc_signature) != len(htlc_txs):
+        raise FailChannel(f"{len(msg.htlc_signature)} HTLC signatures for "
+                          f"{len(htlc_txs)} HTLC outputs")
+    # BOLT #2: if any `htlc_signature` is not valid for the corresponding HTLC transaction
+    # OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the
+    # connection, or send an `error` and fail the channel.
+    remote_htlc_pubkey = commitment.spec.keys.remote_htlc_pubkey
+    for i, (tx, sig) in enumerate(zip(htlc_txs, msg.htlc_signature, strict=True)):
+        if not tx.verify_remote(remote_htlc_pubkey, sig):
+            raise FailChannel(f"bad HTLC signature {i} on commitment {number}")
+    _apply(d, Event.RECV_COMMIT)
+    d.local_commitment_number = number
+    d.local_commit_sig = msg.signature
+    d.local_htlc_sigs = msg.htlc_signature
+    # BOLT #2: Otherwise: MUST respond with a `revoke_and_ack` message.
+    _apply(d, Event.SEND_REVOKE)
+    _purge(d, out)
+    out.send(revoke_message(d, keys))
+    out.persist = True
+
+
+def receive_revoke_and_ack(d: ChannelData, msg: RevokeAndAck, out: Outputs) -> None:
+    """The peer revoked its previous commitment: check the secret, store it, and move the
+    updates on (HTLCs irrevocably committed are reported)."""
+    if not d.awaiting_revocation:
+        raise FailChannel("revoke_and_ack without a commitment_signed to acknowledge")
+    secret = msg.per_commitment_secret
+    # BOLT #2: if `per_commitment_secret` is not a valid secret key or does not generate the
+    # previous `per_commitment_point`: MUST send an `error` and fail the channel.
+    if not is_valid_secret(secret) or pubkey_of(secret) != d.remote_prev_point:
+        raise FailChannel("revoke_and_ack: the secret does not match the per-commitment point")
+    # BOLT #2: if the `per_commitment_secret` was not generated by the protocol in BOLT #3:
+    # MAY send a `warning` and close the connection, or send an `error` and fail the channel.
+    try:
+        d.remote_secrets = d.remote_secrets.insert_commitment_secret(
+            d.remote_commitment_number - 1, secret)
+    except ShachainError as exc:
+        raise FailChannel(f"revoke_and_ack: {exc}") from None
+    if not is_valid_pubkey(msg.next_per_commitment_point):
+        raise FailChannel("revoke_and_ack: invalid next_per_commitment_point")
+    before = dict(d.htlcs)
+    _apply(d, Event.RECV_REVOKE)
+    for key, h in d.htlcs.items():
+        if h.state is HtlcState.RCVD_ADD_ACK_REVOCATION and before[key].state is not h.state:
+            out.emit(HtlcIncoming(IncomingHtlc(d.channel_id, h.htlc_id, h.amount_msat,
+                                               h.payment_hash, h.cltv_expiry, h.onion),
+                                  h.dust_exposure_exceeded))
+    _purge(d, out)
+    d.remote_prev_point = b""
+    d.remote_next_point = msg.next_per_commitment_point
+    d.awaiting_revocation = False
+    out.persist = True

@@ -1,0 +1,104 @@
+"""BOLT #4 onion routing, sans-IO.
+
+Modules:
+
+- ``sphinx``: :func:`construct_onion` (origin) and :func:`peel_onion` (each hop), with the
+  results :class:`PeeledOnion`, :class:`MalformedOnion` (send `update_fail_malformed_htlc`)
+  and :class:`RejectedOnion` (send `update_fail_htlc`); the size-generic layer under them.
+- ``payload``: build hop payloads; read them with the reader requirements
+  (:class:`ForwardHop`, :class:`FinalHop`, :class:`BlindedHop`); the final node's HTLC checks.
+- ``failures``: failure codes and flags, one typed dataclass per failure message.
+- ``errors``: the failure onion: create, obfuscate at each hop, decode and attribute at the
+  origin (also with `attribution_data`).
+- ``attribution``: `attribution_data` (hold times and truncated HMACs).
+- ``keys``: BOLT #4 key generation and the ChaCha20 stream.
+- ``exceptions``: the exceptions raised here.
+"""
+
+from __future__ import annotations
+
+from amiko.payments.onion.errors import (
+    AttributedFailure,
+    DecodedFailure,
+    create_failure,
+    create_failure_from_malformed,
+    create_failure_with_attribution,
+    decode_attributed_failure,
+    decode_failure,
+    obfuscate_failure,
+    obfuscate_failure_with_attribution,
+)
+from amiko.payments.onion.exceptions import (
+    FailureDecodeError,
+    OnionDecodeError,
+    OnionEncodeError,
+    OnionError,
+)
+from amiko.payments.onion.failures import (
+    BADONION,
+    NODE,
+    PERM,
+    UPDATE,
+    FailureCode,
+    FailureMessage,
+    UnknownFailure,
+    decode_failure_message,
+)
+from amiko.payments.onion.payload import (
+    KEYSEND_PREIMAGE_TYPE,
+    BlindedHop,
+    FinalHop,
+    ForwardHop,
+    HopPayload,
+    build_final_payload,
+    build_forward_payload,
+    check_final_htlc,
+)
+from amiko.payments.onion.sphinx import (
+    HopSpec,
+    MalformedOnion,
+    PeeledOnion,
+    PeelResult,
+    RejectedOnion,
+    construct_onion,
+    peel_onion,
+)
+
+__all__ = [
+    "BADONION",
+    "KEYSEND_PREIMAGE_TYPE",
+    "NODE",
+    "PERM",
+    "UPDATE",
+    "AttributedFailure",
+    "BlindedHop",
+    "DecodedFailure",
+    "FailureCode",
+    "FailureDecodeError",
+    "FailureMessage",
+    "FinalHop",
+    "ForwardHop",
+    "HopPayload",
+    "HopSpec",
+    "MalformedOnion",
+    "OnionDecodeError",
+    "OnionEncodeError",
+    "OnionError",
+    "PeelResult",
+    "PeeledOnion",
+    "RejectedOnion",
+    "UnknownFailure",
+    "build_final_payload",
+    "build_forward_payload",
+    "check_final_htlc",
+    "construct_onion",
+    "create_failure",
+    "create_failure_from_malformed",
+    "create_failure_with_attribution",
+    "decode_attributed_failure",
+    "decode_failure",
+    "decode_failure_message",
+    "obfuscate_failure",
+    "obfuscate_failure_with_attribution",
+    "peel_onion",
+]

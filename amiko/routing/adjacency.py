@@ -1,0 +1,91 @@
+"""Int-indexed adjacency lists of the usable directed edges, kept for pathfinding.
+
+Each directed edge `u -> v` appears twice, as flat tuples of precomputed constants
+(`EdgeT`): in `ins[v]` with `u` first, and in `outs[u]` with `v` first; the other seven
+fields are the same. Every list is sorted by the most one HTLC may carry (`max_msat`),
+largest first, so a search for an amount stops scanning at the first edge too small.
+
+`sole_in[v]` is v's only in-neighbour (or `NO_IN_EDGES` / `MANY_NEIGHBOURS`), and
+`sole_out[u]` likewise: a node whose only way in is from the node a backward search
+arrives from (only way out to the node a forward search comes from) is a dead end there.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+
+# An edge tuple: (other_end, fee_base_msat, fee_proportional_millionths,
+#   cltv_expiry_delta, htlc_minimum_msat, max_msat, capacity_msat, key)
+# `other_end` is the node the edge comes from (in `ins`) or goes to (in `outs`).
+# `max_msat` is the most a single HTLC may carry (htlc_maximum_msat, capped by the capacity
+# when known); `capacity_msat` is the channel capacity, or htlc_maximum_msat when the
+# capacity is unknown (BOLT #7 guarantees htlc_maximum_msat <= capacity).
+EdgeT = tuple[int, int, int, int, int, int, int, int]
+E_END, E_BASE, E_PPM, E_DELTA, E_HMIN, E_MAX, E_CAP, E_KEY = range(8)
+
+NO_IN_EDGES = -2  # also "no out edges" in sole_out
+MANY_NEIGHBOURS = -1
+
+
+def _neg_max(e: EdgeT) -> int:
+    return -e[E_MAX]
+
+
+def _sole(lst: list[EdgeT]) -> int:
+    if not lst:
+        return NO_IN_EDGES
+    first = lst[0][E_END]
+    for e in lst:
+        if e[E_END] != first:
+            return MANY_NEIGHBOURS
+    return first
+
+
+class Adjacency:
+    def __init__(self) -> None:
+        self.ins: list[list[EdgeT]] = []
+        self.outs: list[list[EdgeT]] = []
+        self.sole_in: list[int] = []
+        self.sole_out: list[int] = []
+
+    def grow(self) -> None:
+        """Make room for one more node index."""
+        self.ins.append([])
+        self.outs.append([])
+        self.sole_in.append(NO_IN_EDGES)
+        self.sole_out.append(NO_IN_EDGES)
+
+    def add(self, frm: int, to: int, e_in: EdgeT) -> None:
+        """Insert an edge given as its `ins` tuple (whose first field is `frm`)."""
+        insort(self.ins[to], e_in, key=_neg_max)
+        insort(self.outs[frm], (to, *e_in[1:]), key=_neg_max)  # type: ignore[arg-type]
+        self.sole_in[to] = _sole(self.ins[to])
+        self.sole_out[frm] = _sole(self.outs[frm])
+
+    def append_unsorted(self, frm: int, to: int, e_in: EdgeT) -> None:
+        """Bulk insertion: call `finish_bulk()` afterwards."""
+        self.ins[to].append(e_in)
+        self.outs[frm].append((to, *e_in[1:]))  # type: ignore[arg-type]
+
+    def finish_bulk(self) -> None:
+        for i, lst in enumerate(self.ins):
+            lst.sort(key=_neg_max)
+            self.sole_in[i] = _sole(lst)
+        for i, lst in enumerate(self.outs):
+            lst.sort(key=_neg_max)
+            self.sole_out[i] = _sole(lst)
+
+    def drop(self, frm: int, to: int, key: int) -> None:
+        """Remove the edge with that key, if present."""
+        for lst, idx, sole in ((self.ins[to], to, self.sole_in), (self.outs[frm], frm, self.sole_out)):
+            for i, e in enumerate(lst):
+                if e[E_KEY] == key:
+                    del lst[i]
+                    sole[idx] = _sole(lst)
+                    break
+
+    def find_out(self, frm: int, key: int) -> EdgeT | None:
+        for e in self.outs[frm]:
+            if e[E_KEY] == key:
+                return e
+        return None

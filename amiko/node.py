@@ -31,6 +31,7 @@ from amiko.channels.bolt.driver import BoltDriver
 from amiko.channels.bolt.funding_watch import FundingWatch
 from amiko.channels.bolt.params import LocalParams
 from amiko.channels.manager import ChannelManager
+from amiko.payments.invoice_book import InvoiceBook
 from amiko.store.batch import CommitBatcher
 from amiko.store.channels import ChannelTable
 from amiko.crypto.keys import pubkey_of
@@ -77,6 +78,7 @@ class Node:
         self.store = Store(os.path.join(config.datadir, "amiko.sqlite"))
         self.wallet = Wallet(self.store, self.seed.bip39_seed(), self.network)
         self._chain: ChainConnection | None = None
+        self.invoices = InvoiceBook(self.store, self.network, self.node_secret)
         self.batcher = CommitBatcher(self.store)
         self.channel_table = ChannelTable(self.store, self.batcher)
         self.registry = ChannelTypeRegistry(config.channel_types)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from amiko.crypto.keys import pubkey_of
+from amiko.crypto.keys import pubkey_of, tweak_mul_secret
 from amiko.payments.onion import (
     FailureCode,
     FinalHop,
@@ -37,7 +37,12 @@ from amiko.payments.onion.failures import (
     TemporaryNodeFailure,
 )
 from amiko.payments.onion.payload import build_final_payload, build_forward_payload
-from amiko.payments.onion.sphinx import UnwrappedPacket, construct_packet, unwrap_packet
+from amiko.payments.onion.sphinx import (
+    UnwrappedPacket,
+    blinded_node_tweak,
+    construct_packet,
+    unwrap_packet,
+)
 
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 secrets = st.integers(1, N - 1).map(lambda k: k.to_bytes(32, "big"))
@@ -181,10 +186,14 @@ def test_payload_framing_errors_after_a_valid_hmac() -> None:
     assert isinstance(result, RejectedOnion)
     assert result.failure == InvalidOnionPayload(0, 0)
     assert result.shared_secret == shared[0]
-    # ... and the same inside a blinded route is a malformed invalid_onion_blinding
-    # (wrong key for the blinded hop here, so the HMAC fails first: still BADONION)
-    blinded = peel_onion(node, packet, assoc, path_key=pubkey_of(b"\x09" * 32))
+    # ... and inside a blinded route it is a malformed invalid_onion_blinding
+    path_key = pubkey_of(b"\x09" * 32)
+    blinded_pk = pubkey_of(tweak_mul_secret(node, blinded_node_tweak(node, path_key)))
+    packet, _ = construct_packet(b"\x05" * 32, [HopSpec(blinded_pk, b"\x02")], assoc)
+    blinded = peel_onion(node, packet, assoc, path_key=path_key)
     assert isinstance(blinded, MalformedOnion)
+    assert blinded.failure_code == FailureCode.INVALID_ONION_BLINDING
+    assert blinded.sha256_of_onion == hashlib.sha256(packet).digest()
 
 
 def test_bad_version_and_key() -> None:

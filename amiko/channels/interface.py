@@ -148,6 +148,11 @@ class Channel(Protocol):
         """Roll back the peer's lock `htlc_id` (idempotent)."""
         ...
 
+    def pending_incoming(self) -> list[IncomingHtlc]:
+        """The peer's locks that are irrevocably committed and that we have neither settled
+        nor rolled back (after a restart, the switch decides about them again)."""
+        ...
+
 
 class ChannelListener(Protocol):
     """What a channel reports upward (the switch implements it)."""

@@ -58,14 +58,14 @@ class Adjacency:
     def add(self, frm: int, to: int, e_in: EdgeT) -> None:
         """Insert an edge given as its `ins` tuple (whose first field is `frm`)."""
         insort(self.ins[to], e_in, key=_neg_max)
-        insort(self.outs[frm], (to, *e_in[1:]), key=_neg_max)  # type: ignore[arg-type]
+        insort(self.outs[frm], (to, *e_in[1:]), key=_neg_max)
         self.sole_in[to] = _sole(self.ins[to])
         self.sole_out[frm] = _sole(self.outs[frm])
 
     def append_unsorted(self, frm: int, to: int, e_in: EdgeT) -> None:
         """Bulk insertion: call `finish_bulk()` afterwards."""
         self.ins[to].append(e_in)
-        self.outs[frm].append((to, *e_in[1:]))  # type: ignore[arg-type]
+        self.outs[frm].append((to, *e_in[1:]))
 
     def finish_bulk(self) -> None:
         for i, lst in enumerate(self.ins):

@@ -9,6 +9,8 @@ from amiko.bitcoin.address import AddressError
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import InsufficientFunds, WalletError
 from amiko.node import Node
+from amiko.payments.bolt11 import InvoiceError, decode_invoice
+from amiko.payments.invoice_book import InvoiceBookError
 from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.interface import ChannelState
 from amiko.channels.manager import ChannelLookupError, status_json
@@ -201,6 +203,32 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         except (ValueError, ConnectionError) as e:
             raise RpcError(CHANNEL_ERROR, str(e)) from None
         return {"channel_id": driver.channel_id.hex(), "closing_txid": txid, "state": driver.status().state.value}
+
+    async def invoice(amount: Any, label: str, description: str = "", expiry: Any = 3600) -> dict[str, Any]:
+        amount_msat = None if amount == "any" else parse_int(amount, "amount (msat)", 1)
+        try:
+            rec = node.invoices.create(amount_msat, str(label), description=str(description),
+                                       expiry=parse_int(expiry, "expiry (s)", 1))
+        except (InvoiceBookError, ValueError) as e:
+            raise RpcError(INVALID_PARAMS, str(e)) from None
+        return {"bolt11": rec.bolt11, "payment_hash": rec.payment_hash.hex(), "expires_at": rec.expires_at}
+
+    async def listinvoices(label: str | None = None) -> dict[str, Any]:
+        import time
+
+        now = time.time()
+        recs = node.invoices.all() if label is None else [r for r in [node.invoices.by_label(label)] if r]
+        return {"invoices": [r.to_json(now) for r in recs]}
+
+    async def decode(bolt11: str) -> dict[str, Any]:
+        try:
+            inv = decode_invoice(bolt11, expected_network=node.network)
+        except InvoiceError as e:
+            raise RpcError(INVALID_PARAMS, f"invalid invoice: {e}") from None
+        return inv.to_json()
+
+    for name, fn in [("invoice", invoice), ("listinvoices", listinvoices), ("decode", decode)]:
+        server.register(name, fn)
 
     for name, fn in [("openchannel", openchannel), ("listchannels", listchannels),
                      ("closechannel", closechannel)]:

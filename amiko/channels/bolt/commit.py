@@ -34,6 +34,7 @@ from amiko.channels.bolt.htlc_txs import build_htlc_txs
 from amiko.channels.bolt.htlcs import Event, Htlc, HtlcState, Side, advance, flags
 from amiko.channels.bolt.keys import ChannelKeys, CommitmentKeys
 from amiko.channels.bolt.outputs import HtlcFailed, HtlcIncoming, Outputs
+from amiko.channels.bolt.scripts import funding_script
 from amiko.channels.bolt.shachain import ShachainError
 from amiko.channels.interface import FailureReason, IncomingHtlc
 from amiko.crypto.keys import is_valid_pubkey, is_valid_secret, pubkey_of
@@ -50,6 +51,7 @@ __all__ = [
     "build_view_commitment",
     "commit_fee_msat",
     "compute_view",
+    "funding_script_of",
     "has_changes_for",
     "local_commitment",
     "receive_commitment_signed",
@@ -79,6 +81,12 @@ class View:
 
     def htlcs_of(self, owner: Side) -> list[Htlc]:
         return [h for h in self.htlcs if h.owner is owner]
+
+
+def funding_script_of(d: ChannelData) -> bytes:
+    """The witness script of the funding output."""
+    assert d.remote_basepoints is not None
+    return funding_script(d.local_funding_pubkey, d.remote_basepoints.funding_pubkey)
 
 
 def _sign_event(owner: Side) -> Event:

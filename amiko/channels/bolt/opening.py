@@ -17,19 +17,18 @@ forgets the channel: nothing is funded yet). Bad requests from our own caller ra
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from amiko.bitcoin.script import p2wsh
 from amiko.bitcoin.tx import Transaction
 from amiko.channels.bolt.commit import (
     Which,
     build_view_commitment,
     compute_view,
+    funding_script_of,
     local_commitment,
 )
 from amiko.channels.bolt.data import ChannelData
 from amiko.channels.bolt.errors import FailChannel
-from amiko.channels.bolt.fees import CommitmentType, funder_commitment_cost
+from amiko.channels.bolt.fees import funder_commitment_cost
 from amiko.channels.bolt.htlcs import Side
 from amiko.channels.bolt.keys import Basepoints, ChannelKeys
 from amiko.channels.bolt.outputs import (
@@ -47,7 +46,6 @@ from amiko.channels.bolt.params import (
     ChannelType,
     LocalParams,
 )
-from amiko.channels.bolt.scripts import funding_script
 from amiko.channels.bolt.shutdown import valid_shutdown_script
 from amiko.channels.bolt.states import Phase
 from amiko.crypto.keys import is_valid_pubkey
@@ -68,7 +66,6 @@ __all__ = [
     "channel_ready_message",
     "derive_channel_id",
     "funding_created_message",
-    "funding_script_of",
     "new_inbound",
     "new_outbound",
     "on_funding_depth",
@@ -90,11 +87,6 @@ def derive_channel_id(funding_txid: bytes, output_index: int) -> bytes:
     cid[30] ^= output_index >> 8 & 0xFF
     cid[31] ^= output_index & 0xFF
     return bytes(cid)
-
-
-def funding_script_of(d: ChannelData) -> bytes:
-    assert d.remote_basepoints is not None
-    return funding_script(d.local_funding_pubkey, d.remote_basepoints.funding_pubkey)
 
 
 def _basepoints(msg: OpenChannel | AcceptChannel) -> Basepoints:
@@ -531,7 +523,3 @@ def receive_channel_ready(d: ChannelData, msg: ChannelReady, out: Outputs) -> No
     out.persist = True
     if d.phase is Phase.AWAIT_LOCKIN and d.sent_channel_ready:
         d.set_phase(Phase.NORMAL)
-
-
-def with_commitment_type(ctype: ChannelType, commitment_type: CommitmentType) -> ChannelType:
-    return replace(ctype, commitment_type=commitment_type)

@@ -376,9 +376,16 @@ def peel_onion(
     if len(packet) != ONION_PACKET_SIZE:
         raise OnionDecodeError(f"onion_routing_packet must be 1366 bytes, got {len(packet)}")
     result = unwrap_packet(node_secret, packet, associated_data, path_key)
-    if isinstance(result, MalformedOnion):
-        return result
     blinded_htlc = path_key is not None
+    if isinstance(result, MalformedOnion):
+        if blinded_htlc and result.failure_code != FailureCode.INVALID_ONION_BLINDING:
+            # BOLT #2: "If `path_key` is set in the incoming `update_add_htlc`: MUST send an
+            # `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure
+            # code for any local or downstream errors."
+            return MalformedOnion(
+                FailureCode.INVALID_ONION_BLINDING, result.sha256_of_onion, result.reason
+            )
+        return result
     if isinstance(result, _FramingError):
         rejection = PayloadRejection(0, 0, result.reason, blinded_htlc)
         return _reject(result.shared_secret, packet, rejection, blinded_htlc)

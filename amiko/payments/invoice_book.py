@@ -1,0 +1,149 @@
+"""The invoices we issue: creating them (BOLT 11) and recording their payment exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from amiko.bitcoin.networks import Network
+from amiko.link.features import Features
+from amiko.payments.bolt11 import RouteHop, encode_invoice
+from amiko.store.sqlite import Store
+
+# BOLT 9 context 9: what our invoices tell payers we support.
+INVOICE_FEATURES = Features.of("var_onion_optin", "payment_secret", required=True) | Features.of("basic_mpp")
+DEFAULT_EXPIRY = 3600
+MIN_FINAL_CLTV_EXPIRY_DELTA = 18
+
+
+class InvoiceBookError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    payment_hash: bytes
+    label: str
+    preimage: bytes | None
+    payment_secret: bytes
+    amount_msat: int | None
+    description: str | None
+    bolt11: str
+    created_at: int
+    expires_at: int
+    status: str
+    hold: bool
+    received_msat: int | None
+    paid_at: int | None
+
+    def effective_status(self, now: float) -> str:
+        if self.status == "unpaid" and now > self.expires_at:
+            return "expired"
+        return self.status
+
+    def to_json(self, now: float) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "payment_hash": self.payment_hash.hex(),
+            "bolt11": self.bolt11,
+            "amount_msat": self.amount_msat,
+            "description": self.description,
+            "status": self.effective_status(now),
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "hold": self.hold,
+            "received_msat": self.received_msat,
+            "paid_at": self.paid_at,
+            "preimage": None if self.preimage is None or self.status != "paid" else self.preimage.hex(),
+        }
+
+
+class InvoiceBook:
+    def __init__(self, store: Store, network: Network, node_secret: bytes) -> None:
+        self.store = store
+        self.network = network
+        self._secret = node_secret
+
+    def create(self, amount_msat: int | None, label: str, *, description: str = "",
+               expiry: int = DEFAULT_EXPIRY, route_hints: tuple[tuple[RouteHop, ...], ...] = (),
+               preimage: bytes | None = None, payment_hash: bytes | None = None,
+               now: float | None = None) -> InvoiceRecord:
+        """A new invoice. `payment_hash` without `preimage` makes a hold invoice."""
+        if amount_msat is not None and amount_msat <= 0:
+            raise InvoiceBookError("amount must be positive")
+        if not label:
+            raise InvoiceBookError("label must not be empty")
+        if expiry <= 0:
+            raise InvoiceBookError("expiry must be positive")
+        hold = payment_hash is not None and preimage is None
+        if not hold:
+            preimage = preimage or os.urandom(32)
+            payment_hash = hashlib.sha256(preimage).digest()
+        assert payment_hash is not None
+        secret = os.urandom(32)
+        ts = int(now if now is not None else time.time())
+        bolt11 = encode_invoice(
+            network=self.network, amount_msat=amount_msat, timestamp=ts, payment_hash=payment_hash,
+            payment_secret=secret, node_secret=self._secret, description=description, expiry=expiry,
+            min_final_cltv_expiry_delta=MIN_FINAL_CLTV_EXPIRY_DELTA, route_hints=route_hints,
+            features=INVOICE_FEATURES,
+        )
+        try:
+            self.store.execute(
+                "INSERT INTO invoices(payment_hash, label, preimage, payment_secret, amount_msat, "
+                "description, bolt11, created_at, expires_at, hold) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (payment_hash, label, preimage, secret, amount_msat, description, bolt11, ts, ts + expiry,
+                 int(hold)),
+            )
+        except sqlite3.IntegrityError:
+            raise InvoiceBookError(f"an invoice with label {label!r} or this payment hash exists") from None
+        found = self.by_hash(payment_hash)
+        assert found is not None
+        return found
+
+    def by_hash(self, payment_hash: bytes) -> InvoiceRecord | None:
+        row = self.store.query_one("SELECT * FROM invoices WHERE payment_hash=?", (payment_hash,))
+        return None if row is None else _record(row)
+
+    def by_label(self, label: str) -> InvoiceRecord | None:
+        row = self.store.query_one("SELECT * FROM invoices WHERE label=?", (label,))
+        return None if row is None else _record(row)
+
+    def all(self) -> list[InvoiceRecord]:
+        return [_record(r) for r in self.store.query("SELECT * FROM invoices ORDER BY created_at, label")]
+
+    def mark_paid(self, payment_hash: bytes, received_msat: int, now: float | None = None) -> bool:
+        """Record the payment; True only the first time (an invoice is paid exactly once)."""
+        cur = self.store.execute(
+            "UPDATE invoices SET status='paid', received_msat=?, paid_at=? "
+            "WHERE payment_hash=? AND status='unpaid'",
+            (received_msat, int(now if now is not None else time.time()), payment_hash),
+        )
+        return cur.rowcount == 1
+
+    def settle_hold(self, preimage: bytes) -> InvoiceRecord:
+        payment_hash = hashlib.sha256(preimage).digest()
+        rec = self.by_hash(payment_hash)
+        if rec is None or not rec.hold:
+            raise InvoiceBookError("no hold invoice for that preimage")
+        self.store.execute("UPDATE invoices SET preimage=? WHERE payment_hash=?", (preimage, payment_hash))
+        found = self.by_hash(payment_hash)
+        assert found is not None
+        return found
+
+    def cancel(self, payment_hash: bytes) -> bool:
+        cur = self.store.execute(
+            "UPDATE invoices SET status='canceled' WHERE payment_hash=? AND status='unpaid'", (payment_hash,))
+        return cur.rowcount == 1
+
+
+def _record(r: sqlite3.Row) -> InvoiceRecord:
+    return InvoiceRecord(
+        bytes(r["payment_hash"]), r["label"], None if r["preimage"] is None else bytes(r["preimage"]),
+        bytes(r["payment_secret"]), r["amount_msat"], r["description"], r["bolt11"], r["created_at"],
+        r["expires_at"], r["status"], bool(r["hold"]), r["received_msat"], r["paid_at"],
+    )

@@ -1,0 +1,52 @@
+-- Invoices we issued (BOLT 11). `status`: unpaid, paid, canceled (expiry is computed).
+-- `hold`: the preimage is not ours to reveal until the user settles (hold invoices).
+CREATE TABLE invoices (
+    payment_hash    BLOB PRIMARY KEY,
+    label           TEXT NOT NULL UNIQUE,
+    preimage        BLOB,                -- NULL for a hold invoice until settled
+    payment_secret  BLOB NOT NULL,
+    amount_msat     INTEGER,             -- NULL: any amount
+    description     TEXT,
+    bolt11          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'unpaid',
+    hold            INTEGER NOT NULL DEFAULT 0,
+    received_msat   INTEGER,
+    paid_at         INTEGER
+);
+
+-- Payments we sent. `status`: pending, complete, failed.
+CREATE TABLE payments (
+    payment_hash    BLOB PRIMARY KEY,
+    bolt11          TEXT,
+    destination     BLOB NOT NULL,
+    amount_msat     INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    preimage        BLOB,
+    fee_msat        INTEGER,
+    failure         TEXT,
+    created_at      INTEGER NOT NULL,
+    completed_at    INTEGER
+);
+
+-- HTLCs we forwarded (the switch's circuits): incoming lock -> outgoing lock.
+CREATE TABLE forwards (
+    in_channel      BLOB NOT NULL,
+    in_htlc_id      INTEGER NOT NULL,
+    out_channel     BLOB NOT NULL,
+    out_htlc_id     INTEGER NOT NULL,
+    payment_hash    BLOB NOT NULL,
+    in_msat         INTEGER NOT NULL,
+    out_msat        INTEGER NOT NULL,
+    in_cltv         INTEGER NOT NULL,
+    out_cltv        INTEGER NOT NULL,
+    shared_secret   BLOB NOT NULL,
+    status          TEXT NOT NULL,       -- offered, settled, failed
+    preimage        BLOB,                -- once settled downstream: settle upstream with it
+    failure         BLOB,                -- once failed downstream: the failure for upstream
+    created_at      INTEGER NOT NULL,
+    resolved_at     INTEGER,
+    PRIMARY KEY (in_channel, in_htlc_id)
+);
+CREATE UNIQUE INDEX forwards_out ON forwards(out_channel, out_htlc_id);

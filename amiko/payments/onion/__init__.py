@@ -11,12 +11,21 @@ Modules:
 - ``errors``: the failure onion: create, obfuscate at each hop, decode and attribute at the
   origin (also with `attribution_data`).
 - ``attribution``: `attribution_data` (hold times and truncated HMACs).
+- ``blinding``: route blinding: build blinded paths, decrypt `encrypted_recipient_data`, the
+  reader requirements inside a blinded route.
 - ``keys``: BOLT #4 key generation and the ChaCha20 stream.
 - ``exceptions``: the exceptions raised here.
 """
 
 from __future__ import annotations
 
+from amiko.payments.onion.blinding import (
+    BlindedForward,
+    BlindedPath,
+    BlindedReceive,
+    create_blinded_path,
+    read_blinded_hop,
+)
 from amiko.payments.onion.errors import (
     AttributedFailure,
     DecodedFailure,
@@ -71,7 +80,10 @@ __all__ = [
     "PERM",
     "UPDATE",
     "AttributedFailure",
+    "BlindedForward",
     "BlindedHop",
+    "BlindedPath",
+    "BlindedReceive",
     "DecodedFailure",
     "FailureCode",
     "FailureDecodeError",
@@ -92,6 +104,7 @@ __all__ = [
     "build_forward_payload",
     "check_final_htlc",
     "construct_onion",
+    "create_blinded_path",
     "create_failure",
     "create_failure_from_malformed",
     "create_failure_with_attribution",
@@ -101,4 +114,5 @@ __all__ = [
     "obfuscate_failure",
     "obfuscate_failure_with_attribution",
     "peel_onion",
+    "read_blinded_hop",
 ]

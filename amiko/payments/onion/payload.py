@@ -423,7 +423,7 @@ def read_hop_payload(
         if p.short_channel_id is None:
             return PayloadRejection(T_SHORT_CHANNEL_ID, 0, "short_channel_id missing")
         # BOLT #4 (writer): "For every non-final node: ... MUST NOT include `payment_data`".
-        # Refused, as eclair does: it can only be a sender bug or a probe.
+        # Refused: at a forwarding hop it can only be a sender bug or a probe.
         if p.payment_data is not None:
             return PayloadRejection(
                 T_PAYMENT_DATA, _offset_of(data, T_PAYMENT_DATA), "payment_data at a forwarding hop"

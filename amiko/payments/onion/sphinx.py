@@ -93,7 +93,9 @@ class OnionConstruction(NamedTuple):
 # ---------------------------------------------------------------------------------------
 
 
-def _hop_shared_secrets(session_key: bytes, pubkeys: Sequence[bytes]) -> list[bytes]:
+def _hop_shared_secrets(
+    session_key: bytes, session_pubkey: bytes, pubkeys: Sequence[bytes]
+) -> list[bytes]:
     """BOLT #4 "Packet Construction": for each hop, ECDH with the ephemeral key, then blind.
 
     # BOLT #4: "The blinding factor is the `SHA256` hash of the concatenation between the
@@ -102,7 +104,7 @@ def _hop_shared_secrets(session_key: bytes, pubkeys: Sequence[bytes]) -> list[by
     # `ek_k` by the blinding factor."
     """
     secrets: list[bytes] = []
-    ek = session_key
+    ek, epk = session_key, session_pubkey
     last = len(pubkeys) - 1
     for i, pk in enumerate(pubkeys):
         try:
@@ -111,7 +113,8 @@ def _hop_shared_secrets(session_key: bytes, pubkeys: Sequence[bytes]) -> list[by
             raise OnionEncodeError(f"hop {i}: {exc}") from None
         secrets.append(ss)
         if i != last:
-            ek = tweak_mul_secret(ek, sha256(pubkey_of(ek) + ss))
+            ek = tweak_mul_secret(ek, sha256(epk + ss))
+            epk = pubkey_of(ek)
     return secrets
 
 
@@ -146,7 +149,7 @@ def construct_packet(
         first_pubkey = pubkey_of(session_key)
     except InvalidKeyError as exc:
         raise OnionEncodeError(f"session key: {exc}") from None
-    shared_secrets = _hop_shared_secrets(session_key, [h.pubkey for h in hops])
+    shared_secrets = _hop_shared_secrets(session_key, first_pubkey, [h.pubkey for h in hops])
     # BOLT #4: "`shift_size` is defined as the length of the `hop_payload` plus the bigsize
     # encoding of the length and the length of that HMAC."
     frames = [encode_bigsize(len(h.payload)) + h.payload for h in hops]
@@ -187,8 +190,8 @@ def construct_onion(
     """The 1366-byte `onion_routing_packet` for a payment along ``hops``.
 
     ``session_key``: 32 random bytes (a valid secp256k1 scalar), drawn by the caller.
-    ``associated_data``: the `payment_hash` (BOLT #2: "MUST set `onion_routing_packet`...
-    with the associated data set to `payment_hash`"). Each payload must be at least 2 bytes:
+    ``associated_data``: the `payment_hash` (BOLT #2: "MUST use `payment_hash` as
+    `associated_data`"). Each payload must be at least 2 bytes:
     # BOLT #4: "Since no `payload` TLV value can ever be shorter than 2 bytes, `length`
     # values of 0 and 1 are reserved."
     Raises :class:`OnionEncodeError` for an invalid key or payloads that do not fit.

@@ -31,15 +31,19 @@ from amiko.channels.bolt.driver import BoltDriver
 from amiko.channels.bolt.funding_watch import FundingWatch
 from amiko.channels.bolt.params import LocalParams
 from amiko.channels.manager import ChannelManager
-from amiko.payments.invoice_book import InvoiceBook
-from amiko.store.batch import CommitBatcher
-from amiko.store.channels import ChannelTable
 from amiko.crypto.keys import pubkey_of
 from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
 from amiko.link.features import Features
 from amiko.link.manager import BackoffPolicy, PeerManager, PeerRecord
+from amiko.payments.invoice_book import InvoiceBook
+from amiko.payments.payee import Payee
+from amiko.payments.payer import Payer
+from amiko.payments.switch import ForwardPolicy, Switch
+from amiko.routing.graph import Graph
 from amiko.seed import NodeSeed
+from amiko.store.batch import CommitBatcher
+from amiko.store.channels import ChannelTable
 from amiko.store.peers import PeerTable
 from amiko.store.sqlite import Store
 
@@ -63,6 +67,7 @@ class NodeConfig:
     channel_types: list[ChannelType] = field(default_factory=list)
     lightning: bool = True  # the Lightning channel type (BOLT 2/3)
     bolt_params: LocalParams = field(default_factory=LocalParams)
+    forward_policy: ForwardPolicy = field(default_factory=ForwardPolicy)
     extra_features: Features = field(default_factory=Features)
 
 
@@ -103,6 +108,17 @@ class Node:
         )
         self.channels = ChannelManager(self.peers)
         self._funding_watch: FundingWatch | None = None
+        self.graph = Graph()
+        self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
+                             self._height)
+        self.payee = Payee(self.invoices, self._height,
+                           lambda delay, fn: asyncio.get_running_loop().call_later(delay, fn))
+        self.payer = Payer(self.node_id, self.store, self.graph,
+                           lambda: list(self.channels.channels.values()), self._height)
+        self.switch.payee = self.payee
+        self.switch.payer = self.payer
+        if self.bolt is not None:
+            self.bolt.ctx.listener = self.switch
         self.started_at: float | None = None
         self._stopped = asyncio.Event()
 
@@ -124,10 +140,12 @@ class Node:
         self._funding_watch = FundingWatch(backend)
         backend.subscribe(self._funding_watch)
         self._restore_channels()
+        self.switch.load()
         await backend.start(from_height=resume)
         tip = backend.tip
         self._funding_watch.height = tip.height if tip else 0
         await self._funding_watch.check_all()
+        self._resume_payments()
         if self.config.listen is not None:
             await self.peers.listen(*self.config.listen)
         self.peers.start_reconnecting()
@@ -152,6 +170,36 @@ class Node:
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
+
+    # -- payments
+
+    def _height(self) -> int:
+        return self._funding_watch.height if self._funding_watch else 0
+
+    def policy_of(self, channel_id: bytes) -> ForwardPolicy:
+        row = self.store.query_one("SELECT * FROM channel_policies WHERE channel_id=?", (channel_id,))
+        if row is None:
+            return self.config.forward_policy
+        return ForwardPolicy(row["fee_base_msat"], row["fee_ppm"], row["cltv_delta"])
+
+    def set_policy(self, channel_id: bytes, policy: ForwardPolicy) -> None:
+        self.store.execute(
+            "INSERT INTO channel_policies(channel_id, fee_base_msat, fee_ppm, cltv_delta) VALUES (?,?,?,?) "
+            "ON CONFLICT(channel_id) DO UPDATE SET fee_base_msat=excluded.fee_base_msat, "
+            "fee_ppm=excluded.fee_ppm, cltv_delta=excluded.cltv_delta",
+            (channel_id, policy.fee_base_msat, policy.fee_proportional_millionths, policy.cltv_expiry_delta))
+
+    def _resume_payments(self) -> None:
+        """After a restart: finish forwards the crash interrupted, and decide again about
+        incoming locks nobody decided about."""
+        self.switch.resume()
+        self.payee.resuming = True
+        try:
+            for channel in list(self.channels.channels.values()):
+                for htlc in channel.pending_incoming():
+                    self.switch.htlc_incoming(channel, htlc)
+        finally:
+            self.payee.resuming = False
 
     # -- channels
 

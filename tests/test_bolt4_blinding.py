@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from amiko.payments.onion.payload import (
     build_blinded_forward_payload,
     build_forward_payload,
 )
-from amiko.payments.onion.sphinx import blinded_node_tweak, peel_onion
+from amiko.payments.onion.sphinx import blinded_node_tweak, peel_onion, reject_payload
 from amiko.wire.messages import EncryptedDataTlv, PaymentConstraints, PaymentRelay
 from amiko.wire.primitives import decode_bigsize
 from amiko.wire.types import Msat, ShortChannelId
@@ -232,6 +233,16 @@ def test_blinded_route_refusals() -> None:
         payment_relay=PaymentRelay(1, 1, 1),
     ).encode()
     refused(_walk([both, _tlv(2), _tlv(None)]), 0)
+
+
+def test_reject_payload_inside_and_at_the_introduction() -> None:
+    rejection = PayloadRejection(10, 0, "test", blinded=True)
+    inside = reject_payload(b"\x01" * 32, b"\x00" * 1366, rejection, True)
+    assert isinstance(inside, MalformedOnion)
+    assert inside.failure_code == FailureCode.INVALID_ONION_BLINDING
+    intro = reject_payload(b"\x01" * 32, b"\x00" * 1366, rejection, False)
+    assert isinstance(intro, RejectedOnion)
+    assert intro.failure == InvalidOnionBlinding(hashlib.sha256(bytes(1366)).digest())
 
 
 def test_errors_inside_a_blinded_route_are_invalid_onion_blinding() -> None:

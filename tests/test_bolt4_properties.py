@@ -176,6 +176,15 @@ def test_route_too_long_or_bad_input_is_refused() -> None:
     assert len(construct_onion(b"\x02" * 32, [full], bytes(32)).packet) == 1366
 
 
+def test_failure_padding_minimum() -> None:
+    with pytest.raises(OnionEncodeError):
+        create_failure(bytes(32), b"\x20\x02", pad_to=100)
+    with pytest.raises(OnionEncodeError):
+        create_failure(bytes(32), bytes(0x10000))
+    # a message longer than 256 bytes is not padded further
+    assert len(create_failure(bytes(32), bytes(300))) == 32 + 2 + 300 + 2
+
+
 def test_payload_framing_errors_after_a_valid_hmac() -> None:
     node = b"\x07" * 32
     pk = pubkey_of(node)

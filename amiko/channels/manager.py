@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from amiko.channels.interface import ChannelStatus
+from amiko.channels.interface import Channel, ChannelStatus
 from amiko.link.channel_types import ChannelHandler
 from amiko.link.manager import PeerManager
 from amiko.wire.types import scid_from_str, scid_to_str
@@ -18,14 +18,8 @@ from amiko.wire.types import scid_from_str, scid_to_str
 log = logging.getLogger("amiko.channels")
 
 
-class ManagedChannel(ChannelHandler, Protocol):
-    @property
-    def channel_id(self) -> bytes: ...
-
-    @property
-    def peer_id(self) -> bytes: ...
-
-    def status(self) -> ChannelStatus: ...
+class ManagedChannel(Channel, ChannelHandler, Protocol):
+    """A channel of any type: the switch's `Channel` and the link's `ChannelHandler`."""
 
 
 class ChannelLookupError(LookupError):
@@ -57,6 +51,15 @@ class ChannelManager:
         rec = self.peers.peers.get(channel.peer_id)
         if rec is not None:
             rec.channels.pop(cid, None)
+
+    def by_channel_id(self, channel_id: bytes) -> ManagedChannel | None:
+        return self.channels.get(channel_id)
+
+    def by_short_channel_id(self, scid: int) -> ManagedChannel | None:
+        for c in self.channels.values():
+            if c.status().short_channel_id == scid:
+                return c
+        return None
 
     def statuses(self) -> list[ChannelStatus]:
         return [c.status() for c in self.channels.values()]

@@ -8,16 +8,19 @@ from typing import Any
 from amiko.bitcoin.address import AddressError
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import InsufficientFunds, WalletError
-from amiko.node import Node
-from amiko.payments.bolt11 import InvoiceError, decode_invoice
-from amiko.payments.invoice_book import InvoiceBookError
 from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.interface import ChannelState
 from amiko.channels.manager import ChannelLookupError, status_json
+from amiko.node import Node
+from amiko.payments.bolt11 import InvoiceError, decode_invoice
+from amiko.payments.invoice_book import InvoiceBookError
+from amiko.payments.payer import PaymentError
+from amiko.payments.switch import ForwardPolicy
 from amiko.rpc.errors import (
     CHAIN_ERROR,
     CHANNEL_ERROR,
     INVALID_PARAMS,
+    PAYMENT_ERROR,
     PEER_ERROR,
     WALLET_ERROR,
     RpcError,
@@ -226,6 +229,97 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         except InvoiceError as e:
             raise RpcError(INVALID_PARAMS, f"invalid invoice: {e}") from None
         return inv.to_json()
+
+    async def holdinvoice(amount: Any, label: str, payment_hash: str, description: str = "",
+                          expiry: Any = 3600) -> dict[str, Any]:
+        amount_msat = None if amount == "any" else parse_int(amount, "amount (msat)", 1)
+        try:
+            h = bytes.fromhex(payment_hash)
+            assert len(h) == 32
+        except (ValueError, AssertionError):
+            raise RpcError(INVALID_PARAMS, "payment_hash must be 32 bytes of hex") from None
+        try:
+            rec = node.invoices.create(amount_msat, str(label), description=str(description),
+                                       expiry=parse_int(expiry, "expiry (s)", 1), payment_hash=h)
+        except (InvoiceBookError, ValueError) as e:
+            raise RpcError(INVALID_PARAMS, str(e)) from None
+        return {"bolt11": rec.bolt11, "payment_hash": rec.payment_hash.hex(), "expires_at": rec.expires_at}
+
+    async def settleinvoice(preimage: str) -> dict[str, Any]:
+        try:
+            raw = bytes.fromhex(preimage)
+        except ValueError:
+            raise RpcError(INVALID_PARAMS, "preimage must be hex") from None
+        if not node.payee.settle_hold(raw):
+            raise RpcError(PAYMENT_ERROR, "no complete payment is held for that preimage")
+        return {"settled": True}
+
+    async def cancelinvoice(payment_hash: str) -> dict[str, Any]:
+        try:
+            h = bytes.fromhex(payment_hash)
+        except ValueError:
+            raise RpcError(INVALID_PARAMS, "payment_hash must be hex") from None
+        node.payee.cancel(h)
+        return {"canceled": node.invoices.cancel(h)}
+
+    async def pay(bolt11: str, amount_msat: Any = None, max_fee_msat: Any = None,
+                  timeout: Any = 60) -> dict[str, Any]:
+        try:
+            inv = decode_invoice(bolt11, expected_network=node.network)
+        except InvoiceError as e:
+            raise RpcError(INVALID_PARAMS, f"invalid invoice: {e}") from None
+        try:
+            result = await node.payer.pay_invoice(
+                inv, amount_msat=None if amount_msat is None else parse_int(amount_msat, "amount_msat", 1),
+                max_fee_msat=None if max_fee_msat is None else parse_int(max_fee_msat, "max_fee_msat"),
+                timeout=parse_int(timeout, "timeout", 1), bolt11=bolt11)
+        except PaymentError as e:
+            raise RpcError(PAYMENT_ERROR, str(e)) from None
+        if result.status != "complete":
+            raise RpcError(PAYMENT_ERROR, f"payment failed: {result.failure}", result.to_json())
+        return result.to_json()
+
+    async def keysend(id: str, amount_msat: Any, max_fee_msat: Any = None) -> dict[str, Any]:
+        dest = parse_node_id(id)
+        try:
+            result = await node.payer.keysend(
+                dest, parse_int(amount_msat, "amount_msat", 1),
+                max_fee_msat=None if max_fee_msat is None else parse_int(max_fee_msat, "max_fee_msat"))
+        except PaymentError as e:
+            raise RpcError(PAYMENT_ERROR, str(e)) from None
+        if result.status != "complete":
+            raise RpcError(PAYMENT_ERROR, f"payment failed: {result.failure}", result.to_json())
+        return result.to_json()
+
+    async def listpays() -> dict[str, Any]:
+        return {"pays": [r.to_json() for r in node.payer.all()]}
+
+    async def setchannel(channel: str, base: Any = None, ppm: Any = None, cltv_delta: Any = None) -> dict[str, Any]:
+        try:
+            ch = node.channels.find(channel)
+        except ChannelLookupError as e:
+            raise RpcError(CHANNEL_ERROR, str(e)) from None
+        old = node.policy_of(ch.channel_id)
+        new = ForwardPolicy(
+            old.fee_base_msat if base is None else parse_int(base, "base (msat)"),
+            old.fee_proportional_millionths if ppm is None else parse_int(ppm, "ppm"),
+            old.cltv_expiry_delta if cltv_delta is None else parse_int(cltv_delta, "cltv delta", 1),
+        )
+        node.set_policy(ch.channel_id, new)
+        return {"channel_id": ch.channel_id.hex(), "fee_base_msat": new.fee_base_msat,
+                "fee_ppm": new.fee_proportional_millionths, "cltv_delta": new.cltv_expiry_delta}
+
+    async def listforwards() -> dict[str, Any]:
+        return {"forwards": [
+            {"in_channel": c.in_channel.hex(), "in_htlc_id": c.in_htlc_id, "out_channel": c.out_channel.hex(),
+             "out_htlc_id": c.out_htlc_id, "payment_hash": c.payment_hash.hex(), "in_msat": c.in_msat,
+             "out_msat": c.out_msat, "fee_msat": c.fee_msat, "status": c.status}
+            for c in node.switch.forwards()]}
+
+    for name, fn in [("holdinvoice", holdinvoice), ("settleinvoice", settleinvoice),
+                     ("cancelinvoice", cancelinvoice), ("pay", pay), ("keysend", keysend),
+                     ("listpays", listpays), ("setchannel", setchannel), ("listforwards", listforwards)]:
+        server.register(name, fn)
 
     for name, fn in [("invoice", invoice), ("listinvoices", listinvoices), ("decode", decode)]:
         server.register(name, fn)

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amiko.bitcoin.tx import OutPoint, Transaction
+from amiko.chain.wallet import Wallet
 from amiko.channels.bolt.core import BoltChannel
 from amiko.channels.bolt.driver import TYPE_NAME, BoltDriver
 from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.bolt.keys import ChannelKeys
 from amiko.channels.bolt.params import LocalParams
 from amiko.channels.interface import ChannelListener
-from amiko.chain.wallet import Wallet
 from amiko.link.channel_types import PeerPort
 from amiko.link.features import Features
 from amiko.store.channels import ChannelRow, ChannelTable

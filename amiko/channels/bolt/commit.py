@@ -30,7 +30,7 @@ from amiko.channels.bolt.commitment import (
 from amiko.channels.bolt.data import ChannelData
 from amiko.channels.bolt.errors import FailChannel, WarnAndDisconnect
 from amiko.channels.bolt.fees import HtlcDirection, funder_commitment_cost, is_htlc_trimmed
-from amiko.channels.bolt.htlc_txs import build_htlc_txs
+from amiko.channels.bolt.htlc_txs import HtlcTx, build_htlc_txs
 from amiko.channels.bolt.htlcs import Event, Htlc, HtlcState, Side, advance, flags
 from amiko.channels.bolt.keys import ChannelKeys, CommitmentKeys
 from amiko.channels.bolt.outputs import HtlcFailed, HtlcIncoming, Outputs
@@ -54,6 +54,7 @@ __all__ = [
     "funding_script_of",
     "has_changes_for",
     "local_commitment",
+    "local_htlc_txs",
     "receive_commitment_signed",
     "receive_revoke_and_ack",
     "remote_commitment",
@@ -221,6 +222,16 @@ def local_commitment(d: ChannelData, keys: ChannelKeys, which: Which = Which.CUR
     number = d.local_commitment_number + (0 if which is Which.CURRENT else 1)
     view = compute_view(d, Side.LOCAL, which)
     return build_view_commitment(d, keys, view, number, keys.per_commitment_point(number))
+
+
+def local_htlc_txs(d: ChannelData, keys: ChannelKeys) -> list[tuple[HtlcTx, bytes, bytes]]:
+    """The HTLC transactions of our latest commitment with the peer's signature (from its
+    `commitment_signed`) and ours: (transaction, remote sig, local sig), in output order.
+    An HTLC-success transaction also needs the preimage in its witness."""
+    commitment = local_commitment(d, keys)
+    secret = keys.htlc_secret(keys.per_commitment_point(d.local_commitment_number))
+    return [(tx, sig, tx.sign_as_local(secret))
+            for tx, sig in zip(build_htlc_txs(commitment), d.local_htlc_sigs, strict=True)]
 
 
 def remote_commitment(d: ChannelData, keys: ChannelKeys) -> Commitment:

@@ -40,6 +40,7 @@ from amiko.channels.interface import (
     ChannelStatus,
     FailureReason,
     HtlcOffer,
+    IncomingHtlc,
     OfferResult,
 )
 from amiko.link.channel_types import PeerPort
@@ -128,6 +129,9 @@ class BoltDriver:
     def fail_htlc(self, htlc_id: int, reason: FailureReason) -> None:
         self.apply(self.core.fail_htlc(htlc_id, reason))
         self._schedule_sign()
+
+    def pending_incoming(self) -> list[IncomingHtlc]:
+        return self.core.pending_incoming()
 
     # -- commands
 

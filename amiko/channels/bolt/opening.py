@@ -64,6 +64,7 @@ from amiko.wire.types import ChannelId, Msat, Sat, ShortChannelId
 
 __all__ = [
     "channel_ready_message",
+    "check_open",
     "derive_channel_id",
     "funding_created_message",
     "new_inbound",

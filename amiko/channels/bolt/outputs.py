@@ -20,8 +20,8 @@ from amiko.bitcoin.tx import OutPoint, Transaction
 from amiko.channels.interface import FailureReason, IncomingHtlc
 
 __all__ = [
-    "BroadcastFunding",
     "Broadcast",
+    "BroadcastFunding",
     "ChannelFailed",
     "CloseScriptNeeded",
     "Disconnect",

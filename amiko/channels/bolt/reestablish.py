@@ -22,7 +22,7 @@ from amiko.channels.bolt.updates import add_message, fee_message, removal_messag
 from amiko.wire.messages import ChannelReestablish, Shutdown
 from amiko.wire.types import ChannelId
 
-__all__ = ["forget_uncommitted", "reestablish_message", "receive_reestablish"]
+__all__ = ["forget_uncommitted", "receive_reestablish", "reestablish_message"]
 
 _NO_SECRET = bytes(32)
 

@@ -60,18 +60,16 @@ def _to_json(value: Any) -> Any:
 def _from_json(tp: Any, value: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
         if value is None:
             return None
-        return _from_json(args[0], value)
+        return _from_json(next(a for a in typing.get_args(tp) if a is not type(None)), value)
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_from_json(args[0], v) for v in value)
         return tuple(_from_json(a, v) for a, v in zip(args, value, strict=True))
     if origin is list:
-        (arg,) = typing.get_args(tp)
-        return [_from_json(arg, v) for v in value]
+        return [_from_json(typing.get_args(tp)[0], v) for v in value]
     if origin is dict:  # the HTLC table, stored as its records
         htlcs = [_from_json(Htlc, v) for v in value]
         return {(h.owner, h.htlc_id): h for h in htlcs}

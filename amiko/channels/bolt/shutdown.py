@@ -352,7 +352,7 @@ def receive_closing_signed(d: ChannelData, keys: ChannelKeys, msg: ClosingSigned
     # `closing_signed` with the same `fee_satoshis` value. otherwise: MUST propose a value
     # "strictly between" the received `fee_satoshis` and its previously-sent
     # `fee_satoshis`.
-    if lo <= fee <= hi or sent is None and not d.is_funder and fee <= hi:
+    if lo <= fee <= hi or (sent is None and not d.is_funder and fee <= hi):
         _agree(d, keys, tx, msg.signature, fee, out)
         return
     target = sent if sent is not None else _legacy_fee(d)
@@ -393,7 +393,9 @@ _TLV_FIELD = {
 
 
 def _tlvs(sigs: dict[ClosingOutputs, bytes]) -> ClosingTlvs:
-    return ClosingTlvs(**{_TLV_FIELD[k]: v for k, v in sigs.items()})
+    return ClosingTlvs(closer_output_only=sigs.get(ClosingOutputs.CLOSER_ONLY),
+                       closee_output_only=sigs.get(ClosingOutputs.CLOSEE_ONLY),
+                       closer_and_closee_outputs=sigs.get(ClosingOutputs.BOTH))
 
 
 def _received_sigs(tlvs: ClosingTlvs) -> dict[ClosingOutputs, bytes]:

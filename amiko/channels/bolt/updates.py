@@ -29,8 +29,8 @@ from amiko.channels.interface import (
     ONION_PACKET_SIZE,
     FailureReason,
     HtlcOffer,
-    Refused,
     RefusalReason,
+    Refused,
 )
 from amiko.crypto.hashes import sha256
 from amiko.wire.messages import (

@@ -71,6 +71,7 @@ from amiko.payments.onion.sphinx import (
     RejectedOnion,
     construct_onion,
     peel_onion,
+    reject_payload,
 )
 
 __all__ = [
@@ -115,4 +116,5 @@ __all__ = [
     "obfuscate_failure_with_attribution",
     "peel_onion",
     "read_blinded_hop",
+    "reject_payload",
 ]

@@ -42,31 +42,33 @@ ATTRIBUTION_DATA_SIZE: Final = (
 _U32: Final = struct.Struct(">I")
 _ZERO_MAC: Final = bytes(_MAC)
 
-_Hmacs = list[list[bytes]]
 
-
-def _split(data: bytes) -> tuple[bytes, _Hmacs]:
-    """(hold times, HMAC slots of node 0, node 1, ... node 19)."""
-    hmacs: _Hmacs = []
+def _split(data: bytes) -> tuple[bytes, list[bytes]]:
+    """(hold times, the HMAC slots of node 0, node 1, ... node 19: one ``bytes`` each)."""
+    blobs: list[bytes] = []
     pos = _HOLD_TIMES_SIZE
     for x in range(MAX_ATTRIBUTION_HOPS):
-        count = MAX_ATTRIBUTION_HOPS - x
-        hmacs.append([data[pos + k * _MAC : pos + (k + 1) * _MAC] for k in range(count)])
-        pos += count * _MAC
-    return data[:_HOLD_TIMES_SIZE], hmacs
+        size = (MAX_ATTRIBUTION_HOPS - x) * _MAC
+        blobs.append(data[pos : pos + size])
+        pos += size
+    return data[:_HOLD_TIMES_SIZE], blobs
 
 
 def _compute(
-    um: bytes, packet: bytes, hold_times: bytes, downstream: _Hmacs, slots: range
-) -> list[bytes]:
-    """This node's HMACs for ``slots``; ``downstream[j]`` holds the slots of the node ``j+1``
-    positions after this one, aligned so that ``downstream[j][i]`` pairs with our slot ``i``."""
+    um: bytes, packet: bytes, hold_times: bytes, downstream: list[bytes], slots: range
+) -> bytes:
+    """This node's HMACs for ``slots``, concatenated; ``downstream[j]`` holds the slots of the
+    node ``j+1`` positions after this one, aligned so that its slot ``i`` pairs with ours."""
+    base = _hmac.new(um, packet, "sha256")  # the packet is common to every slot: hash it once
     out = []
     for i in slots:
         y = MAX_ATTRIBUTION_HOPS - i  # hold times covered: ours and y-1 downstream
-        msg = b"".join((packet, hold_times[: y * _HOLD], *(downstream[j][i] for j in range(y - 1))))
-        out.append(_hmac.digest(um, msg, "sha256")[:_MAC])
-    return out
+        mac = base.copy()
+        mac.update(hold_times[: y * _HOLD])
+        a, b = i * _MAC, (i + 1) * _MAC
+        mac.update(b"".join([d[a:b] for d in downstream[: y - 1]]))
+        out.append(mac.digest()[:_MAC])
+    return b"".join(out)
 
 
 def add_attribution(
@@ -93,11 +95,11 @@ def add_attribution(
     prev_holds, prev_hmacs = _split(prev)
     # "The former `hmac_x'_y` now becomes `hmac_x+1_y`. The left-most HMAC for each hop is
     # discarded."
-    shifted = [slots[1:] for slots in prev_hmacs[:-1]]
+    shifted = [slots[_MAC:] for slots in prev_hmacs[:-1]]
     hold_times = _U32.pack(hold_time) + prev_holds[: _HOLD_TIMES_SIZE - _HOLD]
     um = generate_key(UM, shared_secret)
     own = _compute(um, packet, hold_times, shifted, range(MAX_ATTRIBUTION_HOPS))
-    plain = b"".join((hold_times, *own, *(m for slots in shifted for m in slots)))
+    plain = b"".join((hold_times, own, *shifted))
     return chacha20_xor(generate_key(AMMAGEXT, shared_secret), plain)
 
 
@@ -119,11 +121,11 @@ def unwrap_attribution(
     first = MAX_ATTRIBUTION_HOPS - remaining
     um = generate_key(UM, shared_secret)
     expected = _compute(um, packet, hold_times, hmacs[1:], range(first, MAX_ATTRIBUTION_HOPS))
-    if not _hmac.compare_digest(b"".join(expected), b"".join(hmacs[0][first:])):
+    if not _hmac.compare_digest(expected, hmacs[0][first * _MAC :]):
         return None
     (hold,) = _U32.unpack_from(hold_times, 0)
     # Undo the shift: node x+1 becomes node x, with its discarded left-most slot zeroed.
-    rest = (_ZERO_MAC + b"".join(slots) for slots in [*hmacs[1:], []])
+    rest = (_ZERO_MAC + slots for slots in [*hmacs[1:], b""])
     return hold, b"".join((hold_times[_HOLD:], bytes(_HOLD), *rest))
 
 

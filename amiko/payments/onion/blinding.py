@@ -203,7 +203,8 @@ def read_blinded_hop(
 
     ``hop``: from ``peel_onion``; ``htlc_path_key``: the `path_key` of the incoming
     `update_add_htlc` (``None`` at the introduction node, which uses `current_path_key`);
-    ``amount_msat``, ``cltv_expiry``: of the incoming HTLC.
+    ``amount_msat``, ``cltv_expiry``: of the incoming HTLC. Turn a rejection into the reply
+    with ``sphinx.reject_payload``.
     """
     # BOLT #4: "If `path_key` is set in the incoming `update_add_htlc`: ... MUST use that
     # `path_key` as `path_key` for decryption. Otherwise: ... MUST use that

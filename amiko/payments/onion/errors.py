@@ -60,6 +60,9 @@ _DUMMY_SECRET: Final = bytes(32)  # "SHOULD use constant `ammag` and `um` keys"
 def _raw_failure(shared_secret: bytes, failure_message: bytes, pad_to: int) -> bytes:
     """The return packet before encryption: `hmac || failure_len || failuremsg || pad_len ||
     pad`."""
+    if pad_to < DEFAULT_PAD_TO:
+        # BOLT #4: "MUST set `pad` such that the `failure_len` plus `pad_len` is at least 256."
+        raise OnionEncodeError(f"pad_to {pad_to} is below the minimum of 256")
     n = len(failure_message)
     if n > 0xFFFF:
         raise OnionEncodeError(f"failure message of {n} bytes does not fit failure_len")

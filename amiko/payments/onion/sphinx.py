@@ -60,6 +60,7 @@ __all__ = [
     "construct_onion",
     "construct_packet",
     "peel_onion",
+    "reject_payload",
     "unwrap_packet",
 ]
 
@@ -391,12 +392,12 @@ def peel_onion(
         return result
     if isinstance(result, _FramingError):
         rejection = PayloadRejection(0, 0, result.reason, blinded_htlc)
-        return _reject(result.shared_secret, packet, rejection, blinded_htlc)
+        return reject_payload(result.shared_secret, packet, rejection, blinded_htlc)
     if len(result.payload) < 2:
         # BOLT #4: "If the `payload_length` is less than two: MUST abort processing the
         # packet and fail."
         rejection = PayloadRejection(0, 0, "payload_length below 2", blinded_htlc)
-        return _reject(result.shared_secret, packet, rejection, blinded_htlc)
+        return reject_payload(result.shared_secret, packet, rejection, blinded_htlc)
     hop = read_hop_payload(
         result.payload,
         is_final=result.next_packet is None,
@@ -404,13 +405,16 @@ def peel_onion(
         accept=accept,
     )
     if isinstance(hop, PayloadRejection):
-        return _reject(result.shared_secret, packet, hop, blinded_htlc)
+        return reject_payload(result.shared_secret, packet, hop, blinded_htlc)
     return PeeledOnion(result.payload, hop, result.next_packet, result.shared_secret)
 
 
-def _reject(
+def reject_payload(
     ss: bytes, packet: bytes, rejection: PayloadRejection, blinded_htlc: bool
 ) -> MalformedOnion | RejectedOnion:
+    """What to send back for a refused payload: ``ss`` is the hop's shared secret, ``packet``
+    the onion received, ``blinded_htlc`` whether `update_add_htlc` carried a `path_key`.
+    (Also for a ``PayloadRejection`` from ``blinding.read_blinded_hop``.)"""
     if blinded_htlc:
         # BOLT #2: "If `path_key` is set in the incoming `update_add_htlc`: MUST send an
         # `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code

@@ -50,3 +50,23 @@ CREATE TABLE forwards (
     PRIMARY KEY (in_channel, in_htlc_id)
 );
 CREATE UNIQUE INDEX forwards_out ON forwards(out_channel, out_htlc_id);
+
+-- The parts of our payments: one lock each on one of our channels.
+CREATE TABLE payment_parts (
+    payment_hash    BLOB NOT NULL,
+    channel_id      BLOB NOT NULL,
+    htlc_id         INTEGER NOT NULL,
+    amount_msat     INTEGER NOT NULL,
+    fee_msat        INTEGER NOT NULL,
+    status          TEXT NOT NULL,       -- pending, settled, failed
+    PRIMARY KEY (channel_id, htlc_id)
+);
+CREATE INDEX payment_parts_hash ON payment_parts(payment_hash);
+
+-- Our forwarding policy per channel (setchannel); channels without a row use the defaults.
+CREATE TABLE channel_policies (
+    channel_id      BLOB PRIMARY KEY,
+    fee_base_msat   INTEGER NOT NULL,
+    fee_ppm         INTEGER NOT NULL,
+    cltv_delta      INTEGER NOT NULL
+);

@@ -1,0 +1,368 @@
+"""The payer: from an invoice (or a keysend) to the preimage, or to the final reason.
+
+A payment is split into *parts*; each part is a route, an onion and a lock on one of our
+channels (of any type). The payer asks the router for a route for what is still missing,
+places the lock, and waits. A failed part is attributed to the hop that sent the failure
+(BOLT 4); that hop's channel (or node, for node failures) is excluded and the amount is
+tried again on another route. When no single route can carry what is missing, the payer
+halves it and tries the halves (multi-part, BOLT 4 basic_mpp). The payment ends at the
+first preimage (paid), or when nothing more can be tried, or at its timeout.
+
+Payments and their parts are stored: a part settled or failed after a restart still ends
+its payment, exactly once (a payment's status moves from pending to complete or failed
+once, guarded in the database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered
+from amiko.payments.bolt11 import Invoice
+from amiko.payments.onion import (
+    HopSpec,
+    build_final_payload,
+    build_forward_payload,
+    construct_onion,
+    decode_failure,
+)
+from amiko.payments.onion.failures import NODE, PERM, UPDATE
+from amiko.routing.graph import Graph, direction_of
+from amiko.routing.pathfinding import RouteParams, find_route
+from amiko.routing.route import FirstHop, Route, RouteHintHop
+from amiko.store.sqlite import Store
+
+log = logging.getLogger("amiko.payer")
+
+MIN_PART_MSAT = 10_000
+MAX_PARTS = 16
+
+
+class PaymentError(Exception):
+    pass
+
+
+@dataclass
+class PaymentResult:
+    payment_hash: bytes
+    status: str  # complete | failed
+    preimage: bytes | None
+    amount_msat: int
+    fee_msat: int
+    parts: int
+    failure: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"payment_hash": self.payment_hash.hex(), "status": self.status,
+                "preimage": None if self.preimage is None else self.preimage.hex(),
+                "amount_msat": self.amount_msat, "fee_msat": self.fee_msat, "parts": self.parts,
+                "failure": self.failure}
+
+
+@dataclass
+class _Part:
+    channel_id: bytes
+    htlc_id: int
+    route: Route
+    shared_secrets: list[bytes]
+    done: asyncio.Future[tuple[bytes | None, FailureReason | None]]
+
+
+@dataclass
+class _Attempt:
+    payment_hash: bytes
+    amount_msat: int
+    parts: dict[tuple[bytes, int], _Part] = field(default_factory=dict)
+    excluded_channels: set[tuple[int, int]] = field(default_factory=set)
+    excluded_nodes: set[bytes] = field(default_factory=set)
+    last_failure: str | None = None
+
+
+class Payer:
+    def __init__(self, node_id: bytes, store: Store, graph: Graph,
+                 channels: Callable[[], Sequence[Channel]], height: Callable[[], int]) -> None:
+        self.node_id = node_id
+        self.store = store
+        self.graph = graph
+        self.channels = channels
+        self.height = height
+        self._attempts: dict[bytes, _Attempt] = {}
+        self._parts: dict[tuple[bytes, int], _Part] = {}
+        self.route_params = RouteParams()
+
+    # -- the switch's callbacks for our own locks
+
+    def settled(self, channel: Channel, htlc_id: int, preimage: bytes) -> bool:
+        row = self._part_row(channel.channel_id, htlc_id)
+        if row is None:
+            return False
+        self._part_status(channel.channel_id, htlc_id, "settled")
+        # the preimage is proof of payment: the payment is complete, whoever waits for it
+        self._complete(bytes(row["payment_hash"]), preimage)
+        part = self._parts.pop((channel.channel_id, htlc_id), None)
+        if part is not None and not part.done.done():
+            part.done.set_result((preimage, None))
+        return True
+
+    def failed(self, channel: Channel, htlc_id: int, reason: FailureReason) -> bool:
+        row = self._part_row(channel.channel_id, htlc_id)
+        if row is None:
+            return False
+        self._part_status(channel.channel_id, htlc_id, "failed")
+        part = self._parts.pop((channel.channel_id, htlc_id), None)
+        if part is not None:
+            if not part.done.done():
+                part.done.set_result((None, reason))
+            return True
+        self._fail_if_nothing_left(bytes(row["payment_hash"]))
+        return True
+
+    # -- paying
+
+    async def pay_invoice(self, invoice: Invoice, *, amount_msat: int | None = None,
+                          max_fee_msat: int | None = None, timeout: float = 60.0,
+                          bolt11: str | None = None) -> PaymentResult:
+        amount = invoice.amount_msat if invoice.amount_msat is not None else amount_msat
+        if amount is None or amount <= 0:
+            raise PaymentError("the invoice has no amount: give one")
+        if invoice.amount_msat is not None and amount_msat is not None and amount_msat < invoice.amount_msat:
+            raise PaymentError("amount below the invoice's")
+        if invoice.is_expired(int(time.time())):
+            raise PaymentError("the invoice has expired")
+        if invoice.payee == self.node_id:
+            raise PaymentError("cannot pay our own invoice")
+        hints = [[RouteHintHop(h.pubkey, h.short_channel_id, h.fee_base_msat, h.fee_proportional_millionths,
+                               h.cltv_expiry_delta) for h in hint] for hint in invoice.route_hints]
+
+        def final_payload(part_msat: int, cltv: int) -> bytes:
+            return build_final_payload(part_msat, cltv, payment_secret=invoice.payment_secret,
+                                       total_msat=amount, payment_metadata=invoice.metadata)
+
+        return await self._pay(invoice.payment_hash, invoice.payee, amount, final_payload,
+                               final_cltv_delta=invoice.min_final_cltv_expiry_delta, hints=hints,
+                               max_fee_msat=max_fee_msat, timeout=timeout, bolt11=bolt11, mpp=True)
+
+    async def keysend(self, destination: bytes, amount_msat: int, *, max_fee_msat: int | None = None,
+                      timeout: float = 60.0) -> PaymentResult:
+        preimage = os.urandom(32)
+        payment_hash = hashlib.sha256(preimage).digest()
+
+        def final_payload(part_msat: int, cltv: int) -> bytes:
+            return build_final_payload(part_msat, cltv, keysend_preimage=preimage)
+
+        return await self._pay(payment_hash, destination, amount_msat, final_payload,
+                               final_cltv_delta=40, hints=[], max_fee_msat=max_fee_msat,
+                               timeout=timeout, bolt11=None, mpp=False)
+
+    async def _pay(self, payment_hash: bytes, payee: bytes, amount: int,
+                   final_payload: Callable[[int, int], bytes], *, final_cltv_delta: int,
+                   hints: list[list[RouteHintHop]], max_fee_msat: int | None, timeout: float,
+                   bolt11: str | None, mpp: bool) -> PaymentResult:
+        self._begin(payment_hash, bolt11, payee, amount)
+        attempt = _Attempt(payment_hash, amount)
+        self._attempts[payment_hash] = attempt
+        deadline = asyncio.get_running_loop().time() + timeout
+        try:
+            while True:
+                in_flight = sum(p.route.amount_msat for p in attempt.parts.values())
+                missing = amount - in_flight
+                while missing > 0 and len(attempt.parts) < MAX_PARTS:
+                    fee_left = None if max_fee_msat is None else max_fee_msat - sum(
+                        p.route.total_fee_msat for p in attempt.parts.values())
+                    placed = self._place(attempt, payee, missing, final_payload, final_cltv_delta,
+                                         hints, fee_left, mpp)
+                    if placed == 0:
+                        break
+                    missing -= placed
+                if not attempt.parts:
+                    return self._finish_failed(attempt, attempt.last_failure or "no route")
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    # The locks in flight still resolve; the payment stays pending until then.
+                    raise PaymentError("timed out with parts in flight; see listpays later")
+                done, _ = await asyncio.wait([p.done for p in attempt.parts.values()], timeout=remaining,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for part in [p for p in attempt.parts.values() if p.done in done]:
+                    del attempt.parts[(part.channel_id, part.htlc_id)]
+                    preimage, reason = part.done.result()
+                    if preimage is not None:
+                        return self.result(attempt.payment_hash)
+                    assert reason is not None
+                    if self._learn(attempt, part, reason, payee):
+                        return self._finish_failed(attempt, attempt.last_failure or "failed")
+        finally:
+            self._attempts.pop(payment_hash, None)
+
+    def _place(self, attempt: _Attempt, payee: bytes, amount: int, final_payload: Callable[[int, int], bytes],
+               final_cltv_delta: int, hints: list[list[RouteHintHop]], fee_left: int | None, mpp: bool) -> int:
+        """Place a part of up to `amount`; returns what was placed (0: nothing possible)."""
+        part_amount = amount
+        while part_amount >= MIN_PART_MSAT or part_amount == amount:
+            route = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
+            if route is not None and self._send(attempt, route, final_payload):
+                return part_amount
+            if not mpp:
+                break
+            part_amount //= 2
+            if part_amount < MIN_PART_MSAT:
+                break
+        attempt.last_failure = attempt.last_failure or f"no route for {amount} msat"
+        return 0
+
+    def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
+               hints: list[list[RouteHintHop]], fee_left: int | None) -> Route | None:
+        first_hops = []
+        for ch in self.channels():
+            st = ch.status()
+            if st.usable and st.short_channel_id is not None:
+                first_hops.append(FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat,
+                                           st.htlc_minimum_msat))
+        params = self.route_params
+        if fee_left is not None:
+            from dataclasses import replace
+
+            params = replace(params, max_fee_msat=max(fee_left, 0))
+        try:
+            return find_route(self.graph, self.node_id, payee, amount, current_height=self.height(),
+                              final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,
+                              route_hints=hints, exclude_nodes=attempt.excluded_nodes,
+                              exclude_channels=attempt.excluded_channels)
+        except ValueError as e:
+            attempt.last_failure = str(e)
+            return None
+
+    def _send(self, attempt: _Attempt, route: Route, final_payload: Callable[[int, int], bytes]) -> bool:
+        first = route.hops[0]
+        channel = next((c for c in self.channels() if c.status().short_channel_id == first.scid), None)
+        if channel is None:
+            return False
+        payloads = route.payloads()
+        hops = []
+        for i, p in enumerate(payloads):
+            if i + 1 < len(payloads):
+                assert p.short_channel_id is not None
+                data = build_forward_payload(p.amt_to_forward, p.outgoing_cltv_value, p.short_channel_id)
+            else:
+                data = final_payload(p.amt_to_forward, p.outgoing_cltv_value)
+            hops.append(HopSpec(p.node_id, data))
+        onion = construct_onion(os.urandom(32), hops, attempt.payment_hash)
+        result = channel.offer_htlc(HtlcOffer(first.amount_msat, attempt.payment_hash, first.cltv_expiry,
+                                              onion.packet))
+        if not isinstance(result, Offered):
+            attempt.excluded_channels.add((first.scid, direction_of(self.node_id, first.node_id)))
+            attempt.last_failure = f"first hop refused: {result.reason.value}"
+            return False
+        fut: asyncio.Future[tuple[bytes | None, FailureReason | None]] = \
+            asyncio.get_running_loop().create_future()
+        part = _Part(channel.channel_id, result.htlc_id, route, onion.shared_secrets, fut)
+        attempt.parts[(channel.channel_id, result.htlc_id)] = part
+        self._parts[(channel.channel_id, result.htlc_id)] = part
+        self.store.execute(
+            "INSERT INTO payment_parts(payment_hash, channel_id, htlc_id, amount_msat, fee_msat, status) "
+            "VALUES (?, ?, ?, ?, ?, 'pending')",
+            (attempt.payment_hash, channel.channel_id, result.htlc_id, route.amount_msat, route.total_fee_msat))
+        log.info("payment %s: part of %d msat over %d hop(s), fee %d", attempt.payment_hash.hex()[:16],
+                 route.amount_msat, len(route.hops), route.total_fee_msat)
+        return True
+
+    def _learn(self, attempt: _Attempt, part: _Part, reason: FailureReason, payee: bytes) -> bool:
+        """Learn from a failed part; True when the payment cannot succeed any more."""
+        route = part.route
+        if reason.onion is None:
+            # our own channel rolled it back without an onion (malformed report from the peer)
+            attempt.excluded_channels.add((route.hops[0].scid, direction_of(self.node_id, route.hops[0].node_id)))
+            attempt.last_failure = "first hop reported a malformed onion"
+            return False
+        decoded = decode_failure(part.shared_secrets, reason.onion)
+        if decoded is None or decoded.failure is None:
+            attempt.last_failure = "unreadable failure"
+            attempt.excluded_channels.add((route.hops[0].scid, direction_of(self.node_id, route.hops[0].node_id)))
+            return False
+        index, failure = decoded.hop_index, decoded.failure
+        code = failure.code
+        failing_node = route.hops[index].node_id
+        attempt.last_failure = f"{failure.NAME} from {failing_node.hex()[:16]}"
+        log.info("payment %s: %s", attempt.payment_hash.hex()[:16], attempt.last_failure)
+        if failing_node == payee:
+            return True  # BOLT 4: the payee refused: retrying elsewhere will not help
+        if code & NODE:
+            attempt.excluded_nodes.add(failing_node)
+        elif index + 1 < len(route.hops):
+            nxt = route.hops[index + 1]
+            attempt.excluded_channels.add((nxt.scid, direction_of(failing_node, nxt.node_id)))
+        if code & PERM and not code & UPDATE and index + 1 >= len(route.hops):
+            return True
+        return False
+
+    # -- records
+
+    def _begin(self, payment_hash: bytes, bolt11: str | None, payee: bytes, amount: int) -> None:
+        row = self.store.query_one("SELECT status FROM payments WHERE payment_hash=?", (payment_hash,))
+        if row is not None:
+            if row["status"] == "complete":
+                raise PaymentError("already paid")
+            if row["status"] == "pending":
+                raise PaymentError("a payment for this hash is in progress")
+            self.store.execute("DELETE FROM payments WHERE payment_hash=?", (payment_hash,))
+        self.store.execute(
+            "INSERT INTO payments(payment_hash, bolt11, destination, amount_msat, status, created_at) "
+            "VALUES (?, ?, ?, ?, 'pending', ?)", (payment_hash, bolt11, payee, amount, int(time.time())))
+
+    def _finish_failed(self, attempt: _Attempt, why: str) -> PaymentResult:
+        self.store.execute("UPDATE payments SET status='failed', failure=?, completed_at=? "
+                           "WHERE payment_hash=? AND status='pending'", (why, int(time.time()), attempt.payment_hash))
+        return self.result(attempt.payment_hash)
+
+    def _complete(self, payment_hash: bytes, preimage: bytes) -> None:
+        """pending (or failed: a part settled late) -> complete, once; the fee is what every
+        part not failed carries."""
+        fee = self.store.query_one("SELECT coalesce(sum(fee_msat), 0) AS f FROM payment_parts "
+                                   "WHERE payment_hash=? AND status!='failed'", (payment_hash,))
+        self.store.execute("UPDATE payments SET status='complete', preimage=?, fee_msat=?, failure=NULL, "
+                           "completed_at=? WHERE payment_hash=? AND status!='complete'",
+                           (preimage, int(fee["f"]) if fee else 0, int(time.time()), payment_hash))
+
+    def _part_status(self, channel_id: bytes, htlc_id: int, status: str) -> None:
+        self.store.execute("UPDATE payment_parts SET status=? WHERE channel_id=? AND htlc_id=?",
+                           (status, channel_id, htlc_id))
+
+    def _part_row(self, channel_id: bytes, htlc_id: int) -> sqlite3.Row | None:
+        return self.store.query_one("SELECT payment_hash FROM payment_parts WHERE channel_id=? AND htlc_id=?",
+                                    (channel_id, htlc_id))
+
+    def _fail_if_nothing_left(self, payment_hash: bytes) -> None:
+        """A part failed with nobody waiting (after a restart): no retries then; the payment
+        fails once its last part has."""
+        if payment_hash in self._attempts:
+            return
+        pending = self.store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND "
+                                       "status='pending'", (payment_hash,))
+        if pending is not None and pending["n"] == 0:
+            self.store.execute("UPDATE payments SET status='failed', failure='parts failed after a restart', "
+                               "completed_at=? WHERE payment_hash=? AND status='pending'",
+                               (int(time.time()), payment_hash))
+
+    def result(self, payment_hash: bytes) -> PaymentResult:
+        row = self.store.query_one("SELECT * FROM payments WHERE payment_hash=?", (payment_hash,))
+        if row is None:
+            raise PaymentError("no such payment")
+        return _result(row, self.store)
+
+    def all(self) -> list[PaymentResult]:
+        return [_result(r, self.store) for r in self.store.query("SELECT * FROM payments ORDER BY created_at")]
+
+
+def _result(row: sqlite3.Row, store: Store) -> PaymentResult:
+    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status='settled'",
+                        (row["payment_hash"],))
+    return PaymentResult(bytes(row["payment_hash"]), row["status"],
+                         None if row["preimage"] is None else bytes(row["preimage"]),
+                         row["amount_msat"], row["fee_msat"] or 0, int(n["n"]) if n else 0, row["failure"])

@@ -13,6 +13,8 @@ arrives from (only way out to the node a forward search comes from) is a dead en
 from __future__ import annotations
 
 from bisect import insort
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 # An edge tuple: (other_end, fee_base_msat, fee_proportional_millionths,
 #   cltv_expiry_delta, htlc_minimum_msat, max_msat, capacity_msat, key)
@@ -41,12 +43,48 @@ def _sole(lst: list[EdgeT]) -> int:
     return first
 
 
+class SortedIns:
+    """Every node's in-edges as `(rank, edge)` pairs sorted by `rank(edge)`, kept current
+    as the graph changes (a search's lower bound of an edge's cost at some amount)."""
+
+    def __init__(self, ins: list[list[EdgeT]], rank: Callable[[EdgeT], float]) -> None:
+        self.rank = rank
+        self.lists: list[list[tuple[float, EdgeT]]] = [sorted([(rank(e), e) for e in lst]) for lst in ins]
+
+    def insert(self, to: int, e: EdgeT) -> None:
+        insort(self.lists[to], (self.rank(e), e))
+
+    def remove(self, to: int, key: int) -> None:
+        lst = self.lists[to]
+        for i, (_, e) in enumerate(lst):
+            if e[E_KEY] == key:
+                del lst[i]
+                return
+
+
+MAX_ORDERS = 16
+
+
 class Adjacency:
     def __init__(self) -> None:
         self.ins: list[list[EdgeT]] = []
         self.outs: list[list[EdgeT]] = []
         self.sole_in: list[int] = []
         self.sole_out: list[int] = []
+        self._orders: OrderedDict[Hashable, SortedIns] = OrderedDict()
+
+    def sorted_ins(self, name: Hashable, rank: Callable[[EdgeT], float]) -> SortedIns:
+        """The in-lists ordered by `rank`, built on first use and then maintained; `name`
+        identifies the rank function. The least recently used of more than `MAX_ORDERS`
+        is dropped."""
+        order = self._orders.get(name)
+        if order is None:
+            order = self._orders[name] = SortedIns(self.ins, rank)
+            if len(self._orders) > MAX_ORDERS:
+                self._orders.popitem(last=False)
+        else:
+            self._orders.move_to_end(name)
+        return order
 
     def grow(self) -> None:
         """Make room for one more node index."""
@@ -54,6 +92,8 @@ class Adjacency:
         self.outs.append([])
         self.sole_in.append(NO_IN_EDGES)
         self.sole_out.append(NO_IN_EDGES)
+        for order in self._orders.values():
+            order.lists.append([])
 
     def add(self, frm: int, to: int, e_in: EdgeT) -> None:
         """Insert an edge given as its `ins` tuple (whose first field is `frm`)."""
@@ -61,6 +101,8 @@ class Adjacency:
         insort(self.outs[frm], (to, *e_in[1:]), key=_neg_max)
         self.sole_in[to] = _sole(self.ins[to])
         self.sole_out[frm] = _sole(self.outs[frm])
+        for order in self._orders.values():
+            order.insert(to, e_in)
 
     def append_unsorted(self, frm: int, to: int, e_in: EdgeT) -> None:
         """Bulk insertion: call `finish_bulk()` afterwards."""
@@ -68,6 +110,7 @@ class Adjacency:
         self.outs[frm].append((to, *e_in[1:]))
 
     def finish_bulk(self) -> None:
+        self._orders.clear()
         for i, lst in enumerate(self.ins):
             lst.sort(key=_neg_max)
             self.sole_in[i] = _sole(lst)
@@ -77,6 +120,8 @@ class Adjacency:
 
     def drop(self, frm: int, to: int, key: int) -> None:
         """Remove the edge with that key, if present."""
+        for order in self._orders.values():
+            order.remove(to, key)
         for lst, idx, sole in ((self.ins[to], to, self.sole_in), (self.outs[frm], frm, self.sole_out)):
             for i, e in enumerate(lst):
                 if e[E_KEY] == key:

@@ -45,6 +45,7 @@ from amiko.channels.interface import (
 )
 from amiko.link.channel_types import PeerPort
 from amiko.wire.messages import Error
+from amiko.wire.types import ChannelId
 
 if TYPE_CHECKING:
     from amiko.channels.bolt.channel_type import BoltContext
@@ -104,7 +105,7 @@ class BoltDriver:
         self.apply(self.core.receive(msg))
 
     def handle_peer_error(self, data: bytes) -> None:
-        self.apply(self.core.receive(Error(channel_id=self.core.channel_id, data=data)))
+        self.apply(self.core.receive(Error(channel_id=ChannelId(self.core.channel_id), data=data)))
 
     def link_up(self, port: PeerPort) -> None:
         self.port = port

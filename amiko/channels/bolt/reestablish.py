@@ -133,6 +133,9 @@ def receive_reestablish(d: ChannelData, keys: ChannelKeys, msg: ChannelReestabli
     # retransmitted: MUST retransmit `revoke_and_ack` and `commitment_signed` in the same
     # relative order as initially transmitted.
     revoke_first = d.local_number_at_last_sign == ours
+    # (the state they commit to is stored already; persisting again keeps the rule simple:
+    # no commitment_signed or revoke_and_ack ever leaves without `persist`)
+    out.persist = out.persist or resend_revoke or resend_commit
     if resend_revoke and (revoke_first or not resend_commit):
         out.send(revoke_message(d, keys))
     if resend_commit:

@@ -1,0 +1,232 @@
+"""Random interleavings of everything two channel cores can do to each other.
+
+Seeded loops of ~1,000 operations: HTLCs offered both ways (dust and not, many in flight),
+fulfilled or failed, `commitment_signed` batching any number of updates, `update_fee`,
+messages delayed and interleaved, disconnections, and crashes (a node restarts from its
+last persisted bytes, the connection drops, both reestablish). After every step:
+
+- both commitment transactions each node holds are fully signed and valid for Bitcoin
+  Core's script interpreter (HTLC transactions too, every few steps);
+- every view's balances and HTLCs add up to the funding amount, and each built commitment
+  transaction's outputs plus its fee are the funding amount;
+- when quiet, both nodes agree on the HTLC set and the balances.
+
+At the end everything is resolved: no HTLC lost or doubled (each offer is settled or failed
+exactly once, as the events report it) and the balances are exact.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from amiko.channels.bolt.commit import Which, compute_view, local_commitment, remote_commitment
+from amiko.channels.bolt.fees import CommitmentType
+from amiko.channels.bolt.htlcs import Side
+from amiko.channels.bolt.states import Phase
+from amiko.channels.interface import FailureReason, Offered
+from tests.test_bolt2_harness import (
+    KEYS_A,
+    KEYS_B,
+    Node,
+    Pair,
+    balances,
+    failed_ids,
+    hash_of,
+    htlc_summary,
+    incoming,
+    open_channel,
+    preimage_of,
+    settled_ids,
+    verify_commitment,
+    verify_htlc_txs,
+)
+
+FUNDING_SAT = 1_000_000
+PUSH_MSAT = 400_000_000
+
+
+class World:
+    def __init__(self, seed: int, ctype: CommitmentType) -> None:
+        self.rng = random.Random(seed)
+        self.pair = open_channel(funding_sat=FUNDING_SAT, push_msat=PUSH_MSAT,
+                                 commitment_type=ctype)
+        self.n = 0
+        self.offers: dict[str, dict[int, tuple[int, int]]] = {"A": {}, "B": {}}
+        self.resolved: dict[str, set[int]] = {"A": set(), "B": set()}  # incoming we removed
+        self.settled_by: dict[str, dict[int, int]] = {"A": {}, "B": {}}  # id -> amount
+        self.preimages: dict[bytes, bytes] = {}
+
+    @property
+    def nodes(self) -> tuple[Node, Node]:
+        return self.pair.a, self.pair.b
+
+    def other(self, n: Node) -> Node:
+        return self.pair.other(n)
+
+    # -- operations
+
+    def offer(self, n: Node) -> None:
+        amount = self.rng.choice([self.rng.randint(1_000, 700_000),  # often trimmed
+                                  self.rng.randint(1_000_000, 30_000_000)])
+        self.n += 1
+        result = n.offer(amount, self.n)
+        if isinstance(result, Offered):
+            assert result.htlc_id not in self.offers[n.name]
+            self.offers[n.name][result.htlc_id] = (amount, self.n)
+            self.preimages[hash_of(preimage_of(self.n))] = preimage_of(self.n)
+
+    def resolve(self, n: Node, everything: bool = False) -> None:
+        todo = [i for i in incoming(n) if i not in self.resolved[n.name]]
+        if not todo:
+            return
+        for htlc_id in todo if everything else [self.rng.choice(todo)]:
+            amount, k = self.offers[self.other(n).name][htlc_id]
+            if everything or self.rng.random() < 0.7:
+                n.apply(n.c.settle_htlc(htlc_id, preimage_of(k)))
+                self.settled_by[n.name][htlc_id] = amount
+            else:
+                n.apply(n.c.fail_htlc(htlc_id, FailureReason(onion=b"fail %d" % htlc_id)))
+            self.resolved[n.name].add(htlc_id)
+
+    def crash(self, n: Node) -> None:
+        n.crash_and_restore()
+        peer = self.other(n)
+        peer.outbox.clear()
+        peer.connected = False
+        peer.apply(peer.c.peer_disconnected())
+        self.pair.reconnect()
+
+    def step(self) -> str:
+        rng = self.rng
+        a, b = self.nodes
+        op = rng.random()
+        n = rng.choice(self.nodes)
+        if op < 0.22:
+            self.offer(n)
+            return "offer"
+        if op < 0.37:
+            self.resolve(n)
+            return "resolve"
+        if op < 0.52:
+            n.sign()
+            return "sign"
+        if op < 0.93:
+            self.pair.deliver(n)
+            return "deliver"
+        if op < 0.96:
+            a.apply(a.c.update_fee(rng.randint(253, 8000)))
+            return "fee"
+        if op < 0.98:
+            self.pair.disconnect()
+            self.pair.reconnect()
+            return "reconnect"
+        self.crash(n)
+        return "crash"
+
+    # -- invariants
+
+    def check(self, htlc_txs: bool) -> None:
+        for n, keys in zip(self.nodes, (KEYS_A, KEYS_B), strict=True):
+            d = n.c.data
+            assert n.c.state is Phase.NORMAL
+            for owner in (Side.LOCAL, Side.REMOTE):
+                for which in (Which.CURRENT, Which.NEXT):
+                    view = compute_view(d, owner, which)
+                    total = view.local_msat + view.remote_msat + sum(h.amount_msat
+                                                                     for h in view.htlcs)
+                    assert total == FUNDING_SAT * 1000
+                    assert view.local_msat >= 0 and view.remote_msat >= 0
+            for commitment in (local_commitment(d, keys), remote_commitment(d, keys)):
+                paid = sum(o.value for o in commitment.tx.outputs)
+                assert paid + commitment.fee_sat == FUNDING_SAT
+            if htlc_txs:
+                verify_htlc_txs(n.c, self.preimages)
+            else:
+                verify_commitment(n.c)
+
+    def check_agreement(self) -> None:
+        a, b = self.nodes
+        assert htlc_summary(a.c) == htlc_summary(b.c, flip=True)
+        la, ra = balances(a.c)
+        lb, rb = balances(b.c)
+        assert (la, ra) == (rb, lb)
+        assert a.c.latest_commitment_tx() is not None
+        # each one's latest commitment is the one the other signed last
+        da, db = a.c.data, b.c.data
+        assert local_commitment(da, KEYS_A).txid == remote_commitment(db, KEYS_B).txid
+        assert local_commitment(db, KEYS_B).txid == remote_commitment(da, KEYS_A).txid
+
+    def finish(self) -> None:
+        a, b = self.nodes
+        if not (a.connected and b.connected):
+            self.pair.reconnect()
+        for _ in range(20):
+            self.pair.flush()
+            self.resolve(a, everything=True)
+            self.resolve(b, everything=True)
+            self.pair.flush()
+            if not a.c.data.htlcs and not b.c.data.htlcs:
+                break
+        assert not a.c.data.htlcs and not b.c.data.htlcs
+        self.check_agreement()
+        for n in self.nodes:
+            peer = self.other(n)
+            offered = set(self.offers[n.name])
+            settled, failed = settled_ids(n), failed_ids(n)
+            # no HTLC doubled: one event each
+            assert not [k for k, c in Counter(settled).items() if c > 1]
+            assert not [k for k, c in Counter(failed).items() if c > 1]
+            # none lost: each offer resolved exactly once, as the peer decided
+            assert set(settled) | set(failed) == offered
+            assert not set(settled) & set(failed)
+            assert set(settled) == set(self.settled_by[peer.name])
+        paid_by_a = sum(self.settled_by["B"].values())
+        paid_by_b = sum(self.settled_by["A"].values())
+        expected_a = FUNDING_SAT * 1000 - PUSH_MSAT - paid_by_a + paid_by_b
+        assert balances(a.c) == (expected_a, FUNDING_SAT * 1000 - expected_a)
+
+
+def run(seed: int, steps: int, ctype: CommitmentType) -> Counter[str]:
+    world = World(seed, ctype)
+    done: Counter[str] = Counter()
+    for i in range(steps):
+        done[world.step()] += 1
+        world.check(htlc_txs=i % 25 == 0)
+        if not any(n.outbox for n in world.nodes) and world.rng.random() < 0.05:
+            world.pair.flush()
+            world.check_agreement()
+    world.finish()
+    return done
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_interleavings_anchors(seed: int) -> None:
+    done = run(seed, 1000, CommitmentType.ANCHORS)
+    assert done["offer"] > 100 and done["crash"] > 0
+
+
+@pytest.mark.parametrize("seed", range(100, 103))
+def test_random_interleavings_static_remotekey(seed: int) -> None:
+    run(seed, 1000, CommitmentType.STATIC_REMOTEKEY)
+
+
+def test_many_updates_in_one_commitment() -> None:
+    """Thirty HTLCs each way and their removals, each batch in a single commitment."""
+    pair: Pair = open_channel(push_msat=PUSH_MSAT)
+    a, b = pair.a, pair.b
+    for i in range(30):
+        a.offer(2_000_000 + i, i)
+        b.offer(1_000_000 + i, 100 + i)
+    assert len(a.sign().messages) == 1
+    pair.flush()
+    assert len(incoming(a)) == 30 and len(incoming(b)) == 30
+    for i in range(30):
+        b.apply(b.c.settle_htlc(i, preimage_of(i)))
+        a.apply(a.c.fail_htlc(i, FailureReason(onion=b"no")))
+    pair.flush()
+    assert sorted(settled_ids(a)) == list(range(30))
+    assert sorted(failed_ids(b)) == list(range(30))
+    assert not a.c.data.htlcs and not b.c.data.htlcs

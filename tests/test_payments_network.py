@@ -1,0 +1,128 @@
+"""Payer, switch, payee and router together over an in-memory network of pipe channels."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from amiko.payments.bolt11 import decode_invoice
+from amiko.payments.payer import PaymentError
+from tests.payment_network import Network
+
+
+async def settle(net: Network) -> None:
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if net.in_flight() == 0:
+            return
+    await asyncio.sleep(0.05)
+
+
+def line(tmp_path, n=5, msat=10_000_000_000):
+    net = Network(tmp_path)
+    names = [chr(ord("A") + i) for i in range(n)]
+    for a, b in zip(names, names[1:]):
+        net.connect(a, b, msat, msat)
+    return net, names
+
+
+def test_line_payment_fees_and_conservation(tmp_path):
+    async def main():
+        net, names = line(tmp_path)
+        before = net.total()
+        a, e = net.nodes["A"], net.nodes["E"]
+        inv = e.invoices.create(1_000_000_000, "x")
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), bolt11=inv.bolt11)
+        assert result.status == "complete" and result.preimage == inv.preimage
+        # three forwarding hops at 1000 msat + 1000 ppm
+        assert result.fee_msat > 0
+        await settle(net)
+        assert net.total() == before  # conservation to the msat
+        assert e.balance() - 10_000_000_000 == 1_000_000_000
+        fees = sum(c.fee_msat for n in "BCD" for c in net.nodes[n].switch.forwards())
+        assert fees == result.fee_msat
+        assert e.invoices.by_hash(inv.payment_hash).status == "paid"
+        # paying twice is refused by the payer
+        with pytest.raises(PaymentError, match="already paid"):
+            await a.payer.pay_invoice(decode_invoice(inv.bolt11))
+
+    asyncio.run(main())
+
+
+def test_failure_in_the_middle_then_retry_elsewhere(tmp_path):
+    async def main():
+        net = Network(tmp_path)
+        # diamond: A-B-D and A-C-D
+        net.connect("A", "B", 5_000_000_000, 5_000_000_000)
+        net.connect("A", "C", 5_000_000_000, 5_000_000_000)
+        bd, _ = net.connect("B", "D", 5_000_000_000, 5_000_000_000)
+        net.connect("C", "D", 5_000_000_000, 5_000_000_000)
+        bd.online = False  # B's next peer is offline
+        before = net.total()
+        inv = net.nodes["D"].invoices.create(100_000_000, "y")
+        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
+        assert result.status == "complete"
+        await settle(net)
+        assert net.total() == before
+        assert net.in_flight() == 0
+
+    asyncio.run(main())
+
+
+def test_multi_part_when_one_path_is_too_small(tmp_path):
+    async def main():
+        net = Network(tmp_path)
+        net.connect("A", "B", 600_000_000, 600_000_000)
+        net.connect("A", "C", 600_000_000, 600_000_000)
+        net.connect("B", "D", 600_000_000, 600_000_000)
+        net.connect("C", "D", 600_000_000, 600_000_000)
+        before = net.total()
+        inv = net.nodes["D"].invoices.create(1_000_000_000, "mpp")
+        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
+        assert result.status == "complete"
+        assert result.parts >= 2
+        await settle(net)
+        assert net.total() == before and net.in_flight() == 0
+        assert net.nodes["D"].invoices.by_hash(inv.payment_hash).received_msat == 1_000_000_000
+
+    asyncio.run(main())
+
+
+def test_no_route_fails_cleanly_and_keysend(tmp_path):
+    async def main():
+        net, names = line(tmp_path, 3, 1_000_000)
+        inv = net.nodes["C"].invoices.create(10_000_000_000, "toobig")
+        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
+        assert result.status == "failed" and result.failure
+        assert net.in_flight() == 0
+        # keysend through the line
+        result = await net.nodes["A"].payer.keysend(net.nodes["C"].node_id, 50_000)
+        assert result.status == "complete"
+        await settle(net)
+        assert [p.status for p in net.nodes["A"].payer.all()] == ["failed", "complete"]
+
+    asyncio.run(main())
+
+
+def test_random_payments_conserve_msat(tmp_path):
+    async def main():
+        import random
+
+        rng = random.Random(7)
+        net, names = line(tmp_path, 5, 2_000_000_000)
+        net.connect("A", "E", 2_000_000_000, 2_000_000_000)  # a ring
+        before = net.total()
+        paid = 0
+        for i in range(30):
+            src, dst = rng.sample(names, 2)
+            amount = rng.randrange(1_000, 300_000_000)
+            inv = net.nodes[dst].invoices.create(amount, f"r{i}")
+            result = await net.nodes[src].payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+            paid += result.status == "complete"
+            await settle(net)
+        assert paid >= 25
+        assert net.in_flight() == 0
+        assert net.total() == before
+
+    asyncio.run(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -22,7 +23,7 @@ async def settle(net: Network) -> None:
 def line(tmp_path, n=5, msat=10_000_000_000):
     net = Network(tmp_path)
     names = [chr(ord("A") + i) for i in range(n)]
-    for a, b in zip(names, names[1:]):
+    for a, b in itertools.pairwise(names):
         net.connect(a, b, msat, msat)
     return net, names
 

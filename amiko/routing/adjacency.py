@@ -62,7 +62,7 @@ class SortedIns:
                 return
 
 
-MAX_ORDERS = 16
+MAX_ORDERS = 24
 
 
 class Adjacency:

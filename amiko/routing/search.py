@@ -38,8 +38,10 @@ most of the network before it reaches the payer:
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from typing import Literal
 
 from amiko.routing.adjacency import E_CAP, E_HMIN, E_KEY, E_MAX, EdgeT, SortedIns
 from amiko.routing.graph import Graph
@@ -55,7 +57,8 @@ class RouteParams:
     liquidity_penalty_msat: int = 10_000  # per unit of -ln P
     liquidity_penalty_ppm: int = 1_000  # plus this share of the amount per unit of -ln P
     cltv_risk_billionths: int = 15  # cost per msat locked per block of delta, in 1e-9
-    probe_edges: int = 3_000  # forward probe budget of `search_astar`; 0: plain search
+    probe_edges: int = 1_000  # forward probe budget of `search_astar`
+    search: Literal["astar", "backward"] = "astar"
 
 
 DEFAULT_PARAMS = RouteParams()
@@ -206,17 +209,15 @@ def search_backward(q: Query, amount: int, final_cltv: int, params: RouteParams)
     return None
 
 
+# Amount classes: 1 sat * 10^(k/2), k = 0, 1, ... (1 sat, 3.16 sat, 10 sat, ...).
+_CLASSES = [int(1000 * 10 ** (k / 2)) for k in range(36)]
+
+
 def amount_class(amount: int) -> int:
-    """The largest 1000 * 10^(k/2) msat not above `amount` (0 below 1 sat): lazy orders
-    are built per class, and a class's bound holds for every amount above it."""
-    if amount < 1000:
-        return 0
-    k = int(2 * math.log10(amount / 1000) + 1e-12)
-    a0 = int(1000 * 10 ** (k / 2))
-    while a0 > amount:  # guard against rounding
-        k -= 1
-        a0 = int(1000 * 10 ** (k / 2))
-    return a0
+    """The largest class not above `amount` (0 below 1 sat): lazy orders are built per
+    class, and a class's bound holds for every amount above it."""
+    i = bisect_right(_CLASSES, amount)
+    return 0 if i == 0 else _CLASSES[i - 1]
 
 
 def cost_order(graph: Graph, a0: int, params: RouteParams) -> SortedIns:
@@ -237,11 +238,21 @@ def cost_order(graph: Graph, a0: int, params: RouteParams) -> SortedIns:
     return graph.adj.sorted_ins(name, rank)
 
 
-def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float], float, dict[int, list[EdgeT]]]:
+def warm_up(graph: Graph, params: RouteParams = DEFAULT_PARAMS, min_msat: int = 1_000, max_msat: int = 10**12) -> int:
+    """Build now, instead of in the first search that needs one, the lazy orders of every
+    amount class from `min_msat` to `max_msat` (each costs about a tenth of a second on
+    the mainnet graph, and is then maintained as the graph changes). Returns how many."""
+    classes = {amount_class(min_msat)} | {a for a in _CLASSES if min_msat <= a <= max_msat}
+    for a0 in classes:
+        cost_order(graph, a0, params)
+    return len(classes)
+
+
+def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float], float, dict[int, list[tuple[int, EdgeT]]]]:
     """Forward Dijkstra from the payer at `amount`, stopped at a node boundary after
     `probe_edges` edges. Returns the settled nodes' costs, the frontier r (a lower bound
     for every other node; inf when the probe ran out of nodes), and for each node the
-    edges into it from settled nodes (in in-form)."""
+    edges into it from settled nodes, as (from, out-list edge) pairs."""
     src, tgt, outs, n = q.src, q.tgt, q.outs, q.n
     gate, out_ovr = q.gate_f, q.out_override
     bget = q.bounds.get
@@ -253,11 +264,12 @@ def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float]
     budget = params.probe_edges
 
     settled: dict[int, float] = {src: 0.0}
-    special: dict[int, list[EdgeT]] = {}
+    special: dict[int, list[tuple[int, EdgeT]]] = {}
     best: dict[int, float] = {}
     heap: list[tuple[float, int]] = []
+    # htlc_minimum_msat is not checked: the real amounts are larger than `amount`.
     for to, e, exact in q.src_edges:
-        if amount > e[E_MAX] or amount < e[E_HMIN]:
+        if amount > e[E_MAX]:
             continue
         if exact:
             pen = 0.0
@@ -285,12 +297,12 @@ def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float]
         else:
             continue
         for e in edges:
-            y, base, ppm, delta, hmin, hmax, cap, key = e
+            y, base, ppm, delta, _hmin, hmax, cap, key = e
             if amount > hmax:
                 break
             scanned += 1
             g = gate[y]
-            if g == x or g == -2 or amount < hmin:
+            if g == x or g == -2:
                 continue
             b = bget(key)
             if b is None:
@@ -301,9 +313,9 @@ def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float]
                     continue
             sp = special.get(y)
             if sp is None:
-                special[y] = [(x, base, ppm, delta, hmin, hmax, cap, key)]
+                special[y] = [(x, e)]
             else:
-                sp.append((x, base, ppm, delta, hmin, hmax, cap, key))
+                sp.append((x, e))
             cc = c + base + amount * ppm // 1_000_000 + bp + mult * pen + delta * risk
             if cc < best.get(y, inf):
                 best[y] = cc
@@ -341,11 +353,12 @@ def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) ->
     best[tgt] = 0.0
     heap: list[tuple[float, int, int]] = [(fget(tgt, r), tgt, -1)]
 
-    def relax_all(edges: list[EdgeT], v: int, c: float, amt: int, cl: int, h: int) -> None:
+    def relax_all(pairs: list[tuple[int, EdgeT]], v: int, c: float, amt: int, cl: int, h: int) -> None:
+        """Relax (from node, edge) pairs into v at once; the edge's first field is unused."""
         mult = lp0 + amt * lpp
         risk = amt * riskf
-        for e in edges:
-            u, base, ppm, delta, hmin, hmax, cap, key = e
+        for u, e in pairs:
+            _, base, ppm, delta, hmin, hmax, cap, key = e
             if amt > hmax or amt < hmin:
                 continue
             g = gate[u]
@@ -401,8 +414,11 @@ def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) ->
             sp = special.get(v)
             if sp is not None:
                 relax_all(sp, v, c, amt, cl, h)
+            if r == inf:
+                continue  # only nodes the probe settled can lead to the payer
             if v in eager or v >= n:
-                relax_all(override[v] if v in override else ins[v] if v < n else [], v, c, amt, cl, h)
+                edges = override[v] if v in override else ins[v] if v < n else []
+                relax_all([(e[0], e) for e in edges], v, c, amt, cl, h)
                 continue
             pos = 0
         # Lazy expansion: relax v's in-edges in order of their cost bound while that

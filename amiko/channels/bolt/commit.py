@@ -17,7 +17,7 @@ between our balance, the peer's and the HTLCs in the commitment; BOLT 3 takes th
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from amiko.channels.bolt.commitment import (
     Commitment,
@@ -286,6 +286,12 @@ def resign_remote_commitment(d: ChannelData, keys: ChannelKeys) -> CommitmentSig
 def _apply(d: ChannelData, event: Event) -> None:
     d.htlcs = {k: h.moved(event) for k, h in d.htlcs.items()}
     d.fee_updates = [u.moved(event) for u in d.fee_updates]
+    if event is Event.RECV_REVOKE:
+        # Our update_add_htlc is acknowledged: it is never retransmitted again, so its onion
+        # (1366 bytes) need not be stored any more.
+        for k, h in d.htlcs.items():
+            if h.state is HtlcState.RCVD_ADD_REVOCATION and h.onion:
+                d.htlcs[k] = replace(h, onion=b"")
 
 
 def _purge(d: ChannelData, out: Outputs) -> None:

@@ -56,6 +56,7 @@ from amiko.channels.interface import (
     ChannelStatus,
     FailureReason,
     HtlcOffer,
+    IncomingHtlc,
     Offered,
     OfferResult,
     RefusalReason,
@@ -621,6 +622,15 @@ class BoltChannel:
             room -= commit_fee_msat(d, view, extra_untrimmed=1)
         in_flight = sum(h.amount_msat for h in view.htlcs_of(Side.REMOTE))
         return max(0, min(room, d.local.max_htlc_value_in_flight_msat - in_flight))
+
+    def pending_incoming(self) -> list[IncomingHtlc]:
+        """The peer's HTLCs that are irrevocably committed and that we have neither settled
+        nor failed (after a restart the switch decides about them again)."""
+        d = self._d
+        return [IncomingHtlc(d.channel_id, h.htlc_id, h.amount_msat, h.payment_hash,
+                             h.cltv_expiry, h.onion)
+                for h in sorted(d.htlcs.values(), key=lambda h: h.htlc_id)
+                if h.state is HtlcState.RCVD_ADD_ACK_REVOCATION and h.removal is None]
 
     def htlc_states(self) -> dict[tuple[Side, int], HtlcState]:
         """Where each HTLC stands (for views and tests)."""

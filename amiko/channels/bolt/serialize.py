@@ -39,6 +39,11 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _to_json(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -46,14 +51,14 @@ def _to_json(value: Any) -> Any:
         return value.hex()
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, ShachainStore):
-        return value.serialize().hex()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_to_json(v) for v in value]
     if isinstance(value, dict):
         return [_to_json(v) for v in value.values()]
+    if isinstance(value, ShachainStore):
+        return value.serialize().hex()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _to_json(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 

@@ -359,7 +359,12 @@ def receive_closing_signed(d: ChannelData, keys: ChannelKeys, msg: ClosingSigned
     if abs(target - fee) <= 1:
         _agree(d, keys, tx, msg.signature, fee, out)
         return
-    _send_closing_signed(d, keys, (target + fee) // 2, out)
+    proposal = (target + fee) // 2
+    # stay within the fee_range we announce with it, when that still makes progress
+    clamped = min(max(proposal, lo), hi)
+    if sent is None or min(sent, fee) < clamped < max(sent, fee):
+        proposal = clamped
+    _send_closing_signed(d, keys, proposal, out)
 
 
 def _agree(d: ChannelData, keys: ChannelKeys, tx: Transaction, their_sig: bytes, fee: int,

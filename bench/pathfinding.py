@@ -29,6 +29,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from amiko.routing.describegraph import read_describegraph
 from amiko.routing.graph import Graph, GraphRows
@@ -38,6 +39,7 @@ from amiko.routing.route import Route, check_route
 from amiko.routing.search import warm_up
 
 HEIGHT = 920_000
+T = TypeVar("T")
 
 
 def rss_mb() -> float:
@@ -85,10 +87,22 @@ def load_sqlite(path: str) -> Graph:
     return Graph.from_rows(rows)
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+def timed(fn: Callable[..., T], *args: object, **kw: object) -> tuple[float, T]:
     t = time.perf_counter()
-    out = fn()
+    out = fn(*args, **kw)
     return time.perf_counter() - t, out
+
+
+def rows_timings(g: Graph) -> None:
+    t_rows, rows = timed(g.to_rows)
+    t_from, _ = timed(Graph.from_rows, rows)
+    print(f"  to_rows {t_rows:.2f} s; from_rows {t_from:.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(pathlib.Path(tmp) / "graph.sqlite")
+        t_save, _ = timed(save_sqlite, rows, db)
+        t_sql, _ = timed(load_sqlite, db)
+        print(f"  SQLite: save {t_save:.2f} s, load (select + from_rows) {t_sql:.2f} s, "
+              f"file {os.path.getsize(db) / 2**20:.1f} MB")
 
 
 def check_split(g: Graph, split: PaymentSplit, amount: int) -> None:
@@ -110,7 +124,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, os.cpu_count() = {os.cpu_count()}, load average {os.getloadavg()}")
     gc.collect()
     rss0 = rss_mb()
-    t_load, (g, stats) = timed(lambda: read_describegraph(args.path))  # type: ignore[misc]
+    t_load, (g, stats) = timed(read_describegraph, args.path)
     gc.collect()
     print(f"\nloaded {args.path}: {stats.channels} channels, {stats.policies} policies, {stats.nodes} nodes "
           f"(skipped {stats.skipped_channels} channels, {stats.skipped_policies} policies)")
@@ -122,17 +136,8 @@ def main() -> None:
     print(f"  graph size (tracemalloc, graph only): {tracemalloc.get_traced_memory()[0] / 2**20:.0f} MB")
     tracemalloc.stop()
     del g2
-    t_rows, rows = timed(g.to_rows)
-    t_from, _g3 = timed(lambda: Graph.from_rows(rows))  # type: ignore[arg-type]
-    print(f"  to_rows {t_rows:.2f} s; from_rows {t_from:.2f} s")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = str(pathlib.Path(tmp) / "graph.sqlite")
-        t_save, _ = timed(lambda: save_sqlite(rows, db))  # type: ignore[arg-type]
-        t_sql, _ = timed(lambda: load_sqlite(db))
-        print(f"  SQLite: save {t_save:.2f} s, load (select + from_rows) {t_sql:.2f} s, "
-              f"file {os.path.getsize(db) / 2**20:.1f} MB")
-    del rows, _g3
-    t_warm, n_cls = timed(lambda: warm_up(g, DEFAULT_PARAMS, 1_000_000, 1_000_000_000))
+    rows_timings(g)
+    t_warm, n_cls = timed(warm_up, g, DEFAULT_PARAMS, 1_000_000, 1_000_000_000)
     print(f"  lazy edge orders for {n_cls} amount classes (1k..1M sat): {t_warm:.2f} s, RSS now {rss_mb() - rss0:.0f} MB over start")
 
     rnd = random.Random(args.seed)
@@ -148,10 +153,9 @@ def main() -> None:
     found_times: list[float] = []
     routes: list[Route] = []
     for s, t, amount in draws:
-        dt, r = timed(lambda s=s, t=t, amount=amount: find_route(g, s, t, amount, current_height=HEIGHT))
+        dt, r = timed(find_route, g, s, t, amount, current_height=HEIGHT)
         times.append(dt)
         if r is not None:
-            assert isinstance(r, Route)
             found_times.append(dt)
             routes.append(r)
             problems = check_route(g, r, amount, 18, HEIGHT, max_total_cltv=2016)
@@ -170,11 +174,10 @@ def main() -> None:
         for name, fn in (("min-cost flow", split_payment), ("halving baseline", split_halving)):
             ts, found_ts, out = [], [], []
             for s, t, amount in sample:
-                dt, sp = timed(lambda fn=fn, s=s, t=t, amount=amount: fn(g, s, t, amount, current_height=HEIGHT))
+                dt, sp = timed(fn, g, s, t, amount, current_height=HEIGHT)
                 ts.append(dt)
-                out.append(sp)  # type: ignore[arg-type]
+                out.append(sp)
                 if sp is not None:
-                    assert isinstance(sp, PaymentSplit)
                     found_ts.append(dt)
                     check_split(g, sp, amount)
             res[name] = out

@@ -4,7 +4,9 @@ persisted bytes) stays what it was before the bad message; an HTLC we cannot sen
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import random
 from typing import Any
 
 import pytest
@@ -444,3 +446,54 @@ def test_keys_must_match() -> None:
     with pytest.raises(ValueError):
         BoltChannel.from_bytes(pair.a.persisted, KEYS_B)
     BoltChannel.from_bytes(pair.a.persisted, KEYS_A)
+
+
+# -- bad input never raises ----------------------------------------------------------------------
+
+def _mutate(rng: random.Random, v: Any) -> Any:
+    if isinstance(v, bool):
+        return not v
+    if isinstance(v, int):
+        return rng.choice([0, 1, v + 1, v - 1, 2**32 - 1, 2**48, rng.randrange(2**16)])
+    if isinstance(v, bytes):
+        if not v:
+            return bytes([rng.randrange(256)])
+        buf = bytearray(v)
+        buf[rng.randrange(len(buf))] ^= 1 << rng.randrange(8)
+        return bytes(buf)
+    if isinstance(v, tuple):
+        return v[:-1] if v and rng.random() < 0.5 else v + v[:1]
+    return v
+
+
+def test_mutated_messages_never_raise() -> None:
+    """Every message of a whole channel life, with one field mutated, delivered to a copy
+    of its receiver as it was then: the core answers, it never raises."""
+    rng = random.Random(1)
+    captured: list[tuple[BoltChannel, Any]] = []
+    pair = channel()
+    a, b = pair.a, pair.b
+    deliver = pair.deliver
+
+    def capture(sender: Node) -> bool:
+        if sender.outbox:
+            captured.append((copy.deepcopy(pair.other(sender).c), sender.outbox[0]))
+        return deliver(sender)
+    pair.deliver = capture  # type: ignore[method-assign]
+    for i in range(4):
+        a.offer(3_000_000 + i, i)
+        b.offer(2_000_000 + i, 100 + i)
+    pair.flush()
+    for i in range(4):
+        b.apply(b.c.settle_htlc(i, preimage_of(i)))
+    a.apply(a.c.update_fee(3000))
+    pair.flush()
+    a.apply(a.c.shutdown(a.c.data.close_script))
+    pair.flush()
+    assert len(captured) > 20
+    for _ in range(1500):
+        core, msg = rng.choice(captured)
+        fields = [f.name for f in dataclasses.fields(msg) if f.name != "channel_id"]
+        name = rng.choice(fields)
+        mutated = dataclasses.replace(msg, **{name: _mutate(rng, getattr(msg, name))})
+        copy.deepcopy(core).receive(mutated)

@@ -55,14 +55,14 @@ def test_open_pay_both_ways_close(tmp_path):
         a, b = await two_nodes(tmp_path)
         await a.mine(101)
         await b.chain.backend.sync()
-        ours, theirs = await open_channel(a, b, 2_000_000, push_msat=100_000_000)
+        ours, theirs = await open_channel(a, b, 2_000_000, push_msat=1_000_000_000)
         a_wallet_open = a.wallet.balance().total_sat
         assert b.wallet.balance().total_sat == 0
 
         rng = random.Random(5)
         tasks = []
         for i in range(200):
-            amount = rng.randrange(1_000, 3_000_000)
+            amount = rng.randrange(1_000, 1_000_000)
             payer, payee = (a, b) if rng.random() < 0.5 else (b, a)
             inv = payee.invoices.create(amount, f"p{i}")
             if rng.random() < 0.2:
@@ -81,7 +81,7 @@ def test_open_pay_both_ways_close(tmp_path):
         await wait_for(lambda: ours.status().htlcs_in_flight == 0 and theirs.status().htlcs_in_flight == 0,
                        what="no HTLC in flight")
         a_msat, b_msat = ours.status().local_msat, theirs.status().local_msat
-        assert b_msat == 100_000_000 + moved
+        assert b_msat == 1_000_000_000 + moved
         assert a_msat + b_msat == 2_000_000_000
         assert (ours.status().remote_msat, theirs.status().remote_msat) == (b_msat, a_msat)
 

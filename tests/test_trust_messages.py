@@ -139,7 +139,8 @@ def test_required_records_and_unknown_even_records():
 @given(U64, st.integers(0, 10**15), st.integers(0, 10**15), st.integers(-(10**15), 10**15), U64, U64,
        st.lists(st.tuples(st.integers(1, 10**9), B32, U32), max_size=5), st.booleans())
 def test_states_round_trip(number, l1, l2, b1, n1, n2, htlcs, final):
-    hs = tuple(TrustHtlc(1 + i % 2, i, amt, h, cltv) for i, (amt, h, cltv) in enumerate(htlcs))
+    hs = tuple(sorted((TrustHtlc(1 + i % 2, i, amt, h, cltv) for i, (amt, h, cltv) in enumerate(htlcs)),
+                      key=lambda h: h.key))
     if hs:
         final = False
     n1, n2 = max(n1, len(hs)), max(n2, len(hs))

@@ -17,6 +17,7 @@ from amiko.transport.errors import ConnectionClosed, TransportError
 log = logging.getLogger("amiko.link")
 
 TICK_SECONDS = 1.0
+MAX_QUEUED_BYTES = 4 * 1024 * 1024  # stop reading from a peer that does not read ours
 
 
 class PeerConnection:
@@ -38,7 +39,10 @@ class PeerConnection:
         self.ready = asyncio.get_running_loop().create_future()
         self.closed = asyncio.get_running_loop().create_future()
         self.close_reason = ""
-        self._closing: asyncio.Future[None] | None = None
+        self._frames: list[bytes] = []
+        self._queued_bytes = 0
+        self._drained = asyncio.Event()
+        self._disconnect: str | None = None
         link.on_output = self._wake.set
 
     @property
@@ -48,10 +52,10 @@ class PeerConnection:
     async def run(self) -> str:
         """Run until the connection ends; returns why it ended."""
         loop = asyncio.get_running_loop()
-        writer = asyncio.create_task(self._flush_loop())
+        writer = asyncio.create_task(self._write_loop())
         ticker = asyncio.create_task(self._tick_loop())
         try:
-            await self._perform(self.link.start(loop.time()))
+            self._perform(self.link.start(loop.time()))
             while not self.closed.done():
                 try:
                     frame = await self.conn.recv()
@@ -61,7 +65,11 @@ class PeerConnection:
                 except TransportError as e:
                     self._end(f"transport error: {e}")
                     break
-                await self._perform(self.link.receive(frame, loop.time()))
+                self._perform(self.link.receive(frame, loop.time()))
+                if self._queued_bytes > MAX_QUEUED_BYTES:
+                    # Back-pressure: stop reading while the peer does not read what we send.
+                    self._drained.clear()
+                    await self._drained.wait()
         except asyncio.CancelledError:
             self._end("connection task cancelled")
             raise
@@ -69,8 +77,12 @@ class PeerConnection:
             log.exception("peer %s: driver failed", self.node_id.hex())
             self._end(f"internal error: {type(e).__name__}: {e}")
         finally:
-            writer.cancel()
             ticker.cancel()
+            self._wake.set()
+            try:
+                await asyncio.wait_for(writer, 2.0)  # flush what is queued (an error message)
+            except (TimeoutError, asyncio.CancelledError, Exception):
+                writer.cancel()
             self.link.connection_lost()
             self.conn.close()
             if not self.ready.done():
@@ -80,14 +92,15 @@ class PeerConnection:
 
     def close(self, reason: str) -> None:
         """Close from our side (user disconnect, replaced by a newer connection, stop)."""
-        outputs = self.link.close(reason)
-        self._closing = asyncio.ensure_future(self._perform(outputs))
+        self._perform(self.link.close(reason))
 
-    async def _perform(self, outputs: list[Output]) -> None:
-        frames: list[bytes] = []
+    def _perform(self, outputs: list[Output]) -> None:
+        """Queue frames for the writer and act on events; never waits (the writer is the
+        only one writing, so frames leave in the order the link produced them)."""
         for out in outputs:
             if isinstance(out, Send):
-                frames.append(out.data)
+                self._frames.append(out.data)
+                self._queued_bytes += len(out.data)
             elif isinstance(out, Ready):
                 if not self.ready.done():
                     self.ready.set_result(out)
@@ -96,34 +109,45 @@ class PeerConnection:
                 if self._on_peer_said is not None:
                     self._on_peer_said(self, out)
             elif isinstance(out, Disconnect):
-                if frames:
-                    await self._send_frames(frames)
-                    frames = []
                 log.info("disconnecting %s: %s", self.node_id.hex(), out.reason)
-                self._end(out.reason)
-                self.conn.close()
-        if frames:
-            await self._send_frames(frames)
+                self._disconnect = out.reason
+        self._wake.set()
 
-    async def _send_frames(self, frames: list[bytes]) -> None:
-        try:
-            await self.conn.send_many(frames)
-        except (TransportError, ConnectionError, OSError) as e:
-            self._end(f"send failed: {e}")
-            self.conn.close()
-
-    async def _flush_loop(self) -> None:
-        """Send what channels queued outside a receive (commands, timers of channels)."""
+    async def _write_loop(self) -> None:
+        """The only writer: channel sends (queued in the link between turns), replies to
+        what was received, and a disconnect after the frames before it."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await self._perform(self.link.take_outputs())
+            self._perform_quiet(self.link.take_outputs())
+            if self._frames:
+                frames, self._frames = self._frames, []
+                self._queued_bytes = 0
+                try:
+                    await self.conn.send_many(frames)
+                except (TransportError, ConnectionError, OSError) as e:
+                    self._end(f"send failed: {e}")
+                    self.conn.close()
+                    return
+                finally:
+                    self._drained.set()
+            if self._disconnect is not None:
+                self._end(self._disconnect)
+                self.conn.close()
+                return
+            if self.closed.done() and not self._frames:
+                return
+
+    def _perform_quiet(self, outputs: list[Output]) -> None:
+        if outputs:
+            self._perform(outputs)
+            self._wake.clear()
 
     async def _tick_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self._tick_seconds)
-            await self._perform(self.link.tick(loop.time()))
+            self._perform(self.link.tick(loop.time()))
 
     def _end(self, reason: str) -> None:
         if not self.closed.done():

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered
+from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered, RefusalReason
 from amiko.payments.bolt11 import Invoice
 from amiko.payments.onion import (
     HopSpec,
@@ -43,6 +43,9 @@ from amiko.store.sqlite import Store
 log = logging.getLogger("amiko.payer")
 
 MIN_PART_MSAT = 10_000
+# Our own channel is full for now: these clear as locks in flight resolve.
+_TEMPORARY_REFUSALS = frozenset({RefusalReason.TOO_MANY_HTLCS, RefusalReason.IN_FLIGHT_LIMIT,
+                                 RefusalReason.DUST_EXPOSURE})
 MAX_PARTS = 16
 
 
@@ -84,6 +87,7 @@ class _Attempt:
     excluded_channels: set[tuple[int, int]] = field(default_factory=set)
     excluded_nodes: set[bytes] = field(default_factory=set)
     last_failure: str | None = None
+    busy: bool = False  # a first hop was full for now (too many locks in flight): wait, retry
 
 
 class Payer:
@@ -182,9 +186,17 @@ class Payer:
                     if placed == 0:
                         break
                     missing -= placed
-                if not attempt.parts:
-                    return self._finish_failed(attempt, attempt.last_failure or "no route")
                 remaining = deadline - asyncio.get_running_loop().time()
+                if not attempt.parts:
+                    if remaining > 0 and not attempt.busy:
+                        # Our channels may be full of other payments' locks for the moment.
+                        attempt.busy = any(c.status().usable and c.status().htlcs_in_flight > 0
+                                           for c in self.channels())
+                    if attempt.busy and remaining > 0:
+                        attempt.busy = False
+                        await asyncio.sleep(min(0.05, remaining))
+                        continue
+                    return self._finish_failed(attempt, attempt.last_failure or "no route")
                 if remaining <= 0:
                     # The locks in flight still resolve; the payment stays pending until then.
                     raise PaymentError("timed out with parts in flight; see listpays later")
@@ -257,8 +269,11 @@ class Payer:
         result = channel.offer_htlc(HtlcOffer(first.amount_msat, attempt.payment_hash, first.cltv_expiry,
                                               onion.packet))
         if not isinstance(result, Offered):
-            attempt.excluded_channels.add((first.scid, direction_of(self.node_id, first.node_id)))
             attempt.last_failure = f"first hop refused: {result.reason.value}"
+            if result.reason in _TEMPORARY_REFUSALS:
+                attempt.busy = True
+            else:
+                attempt.excluded_channels.add((first.scid, direction_of(self.node_id, first.node_id)))
             return False
         fut: asyncio.Future[tuple[bytes | None, FailureReason | None]] = \
             asyncio.get_running_loop().create_future()

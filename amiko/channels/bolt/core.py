@@ -99,13 +99,24 @@ class BoltChannel:
     def __init__(self, data: ChannelData, keys: ChannelKeys, *, connected: bool) -> None:
         if keys.funding_pubkey != data.local_funding_pubkey:
             raise ValueError("these keys are not the channel's keys")
-        self._d = data
+        self._version = 0  # bumped on every change: keys the status cache
+        self._status: tuple[int, ChannelStatus] | None = None
+        self._data = data
         self._keys = keys
         self._connected = connected
         # BOLT #2: MUST wait to receive the other node's `channel_reestablish` message
         # before sending any other messages for that channel. (A channel opened on this
         # connection has nothing to reestablish.)
         self._reestablished = connected
+
+    @property
+    def _d(self) -> ChannelData:
+        return self._data
+
+    @_d.setter
+    def _d(self, data: ChannelData) -> None:
+        self._data = data
+        self._version += 1
 
     # -- construction ----------------------------------------------------------------------
 
@@ -438,6 +449,7 @@ class BoltChannel:
         peer's arrives)."""
         d = self._d
         self._connected = True
+        self._version += 1
         if d.phase is Phase.FAILED:
             self._reestablished = False
             return Outputs([Error(ChannelId(self.channel_id), d.error_data or b"channel failed")])
@@ -454,6 +466,7 @@ class BoltChannel:
         an unfunded channel is forgotten altogether."""
         self._connected = False
         self._reestablished = False
+        self._version += 1
         d = self._d
         if not d.phase.funded:
             # BOLT #2: upon disconnection: [funder] if it has broadcast the funding
@@ -575,6 +588,9 @@ class BoltChannel:
     # -- views -----------------------------------------------------------------------------
 
     def status(self) -> ChannelStatus:
+        """A snapshot for routing and views (cached until the state changes)."""
+        if self._status is not None and self._status[0] == self._version:
+            return self._status[1]
         d = self._d
         funded = d.remote is not None and d.phase.funded
         local = remote = can_send = can_receive = 0
@@ -583,29 +599,45 @@ class BoltChannel:
             local, remote = view.local_msat, view.remote_msat
             can_send = self._max_sendable() if self._usable() else 0
             can_receive = self._max_receivable()
-        return ChannelStatus(
+        status = ChannelStatus(
             channel_id=self.channel_id, peer_id=d.peer_id, type_name=TYPE_NAME,
             state=d.phase.coarse, short_channel_id=d.short_channel_id or d.remote_alias,
             capacity_msat=d.funding_sat * 1000, local_msat=local, remote_msat=remote,
             can_send_msat=can_send, can_receive_msat=can_receive,
             htlc_minimum_msat=d.remote.htlc_minimum_msat if d.remote else 0,
             htlcs_in_flight=len(d.htlcs), peer_connected=self.connected)
+        self._status = (self._version, status)
+        return status
 
     def _max_sendable(self) -> int:
-        """The largest HTLC `offer_htlc` would accept now (binary search on the checks)."""
+        """The largest HTLC `offer_htlc` would accept now: the balance left above the
+        reserve, the fee and the fee spike buffer, capped by the peer's in-flight limit;
+        confirmed by the offer checks themselves (binary search in the rare case they
+        disagree: dust exposure, or an amount that would be trimmed)."""
         d = self._d
+        remote = d.config(Side.REMOTE)
         cltv = d.current_height + 144
         onion = bytes(1366)
 
         def ok(amount: int) -> bool:
             return updates.check_offer(d, HtlcOffer(amount, bytes(32), cltv, onion)) is None
-        view = compute_view(d, Side.LOCAL, Which.PROJECTED)
-        hi = view.local_msat
-        if hi <= 0:
-            return 0
-        if ok(hi):
+        best = None
+        for owner in (Side.LOCAL, Side.REMOTE):
+            view = compute_view(d, owner, Which.PROJECTED)
+            room = view.local_msat - remote.channel_reserve_sat * 1000
+            if d.is_funder:
+                room -= max(commit_fee_msat(d, view, extra_untrimmed=1),
+                            commit_fee_msat(d, view, 2 * view.feerate_per_kw, extra_untrimmed=2))
+            if owner is Side.REMOTE:
+                in_flight = sum(h.amount_msat for h in view.htlcs_of(Side.LOCAL))
+                room = min(room, remote.max_htlc_value_in_flight_msat - in_flight)
+            best = room if best is None else min(best, room)
+        hi = max(best or 0, 0)
+        if hi == 0 or ok(hi):
             return hi
-        lo = 0
+        if not ok(remote.htlc_minimum_msat or 1):
+            return 0
+        lo = remote.htlc_minimum_msat or 1
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if ok(mid):

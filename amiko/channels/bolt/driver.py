@@ -103,6 +103,9 @@ class BoltDriver:
 
     def handle_message(self, msg: Any) -> None:
         self.apply(self.core.receive(msg))
+        # The peer's updates or signature may leave their commitment behind ours: sign
+        # (once per event-loop turn, however many messages arrived in it).
+        self._schedule_sign()
 
     def handle_peer_error(self, data: bytes) -> None:
         self.apply(self.core.receive(Error(channel_id=ChannelId(self.core.channel_id), data=data)))

@@ -5,7 +5,13 @@ a connection change) returns one `Outputs`. The driver then, in this order:
 
 1. if `persist` is True: writes `core.to_bytes()` durably (BOLT 2 / DESIGN: a
    `commitment_signed` or `revoke_and_ack` leaves only after the state it commits to is
-   on disk);
+   on disk). `persist` is set whenever something changed that must survive a restart:
+   everything we send (our updates, signatures, revocations, shutdown, closing messages),
+   every commitment or revocation we receive, a preimage we learn, the channel's phase.
+   It is not set for the peer's `update_*` messages alone: BOLT 2 has them forgotten on
+   disconnection until a `commitment_signed` covers them ("the receiving node only needs
+   to store updates upon receipt of `commitment_signed`"), and a restored channel does
+   forget them;
 2. sends `messages` to the peer, in order;
 3. handles `events` (in order): HTLC events go to the switch, chain events to the
    wallet / watcher, `Disconnect` closes the connection, `ForgetChannel` deletes it.

@@ -355,9 +355,11 @@ def fee_affordable(d: ChannelData, feerate: int, owner: Side, which: Which,
 
 
 def make_fee_update(d: ChannelData, feerate: int) -> FeeUpdate | None:
-    """Record an `update_fee` we send (funder only); None if we cannot afford it."""
-    if not all(fee_affordable(d, feerate, owner, Which.PROJECTED, True)
-               for owner in (Side.LOCAL, Side.REMOTE)):
+    """Record an `update_fee` we send (funder only); None if we cannot afford it (a lower
+    feerate is always affordable)."""
+    current = compute_view(d, Side.REMOTE, Which.PROJECTED).feerate_per_kw
+    if feerate > current and not all(fee_affordable(d, feerate, owner, Which.PROJECTED, True)
+                                     for owner in (Side.LOCAL, Side.REMOTE)):
         return None
     update = FeeUpdate(feerate, HtlcState.SENT_ADD_HTLC, d.new_seq())
     d.fee_updates.append(update)

@@ -32,7 +32,7 @@ from amiko.link.channel_types import PeerPort
 from amiko.payments.bolt11 import RouteHop
 from amiko.payments.switch import ForwardPolicy
 from amiko.wire.primitives import MAX_MSAT
-from amiko.wire.types import ShortChannelId
+from amiko.wire.types import ShortChannelId, scid_from_str
 
 log = logging.getLogger("amiko.channels.trust")
 
@@ -159,9 +159,19 @@ class TrustService:
         return list(self.ctx.drivers.values())
 
     def find(self, channel: str | bytes | TrustDriver) -> TrustDriver:
-        """A trust channel by driver, channel id (bytes or hex), or peer id (hex, if only one)."""
+        """A trust channel by driver, channel id (bytes or hex), alias short channel id
+        (BLOCKxTXxOUT), or peer id (hex, if only one)."""
         if isinstance(channel, TrustDriver):
             return channel
+        if isinstance(channel, str) and "x" in channel:
+            try:
+                scid = scid_from_str(channel.strip())
+            except ValueError:
+                raise TrustError(f"not a short channel id: {channel!r}") from None
+            for d in self.ctx.drivers.values():
+                if d.core.short_channel_id == scid:
+                    return d
+            raise TrustError(f"no trust channel {channel!r}")
         raw = channel if isinstance(channel, bytes) else _hex(channel)
         found = self.ctx.drivers.get(raw)
         if found is not None:

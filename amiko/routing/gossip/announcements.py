@@ -193,8 +193,10 @@ def make_channel_update(
     fee_proportional_millionths: int,
     disabled: bool = False,
     dont_forward: bool = False,
+    local_node_id: bytes | None = None,
 ) -> ChannelUpdate:
-    """Our signed `channel_update` for forwarding out over `scid` towards `remote_node_id`.
+    """Our signed `channel_update` for forwarding out over `scid` towards `remote_node_id`
+    (`local_node_id`, when given, saves deriving our public key from the secret).
 
     # BOLT #7: if the origin node is `node_id_1` in the message: MUST set the `direction`
     # bit of `channel_flags` to 0. otherwise: MUST set the `direction` bit to 1.
@@ -208,7 +210,7 @@ def make_channel_update(
         raise ValueError("timestamp must be greater than 0")
     if htlc_maximum_msat < htlc_minimum_msat:
         raise ValueError("htlc_maximum_msat must be at least htlc_minimum_msat")
-    local = pubkey_of(node_secret)
+    local = pubkey_of(node_secret) if local_node_id is None else local_node_id
     channel_flags = direction_of(local, remote_node_id) | (DISABLE_BIT if disabled else 0)
     message_flags = MUST_BE_ONE_BIT | (DONT_FORWARD_BIT if dont_forward else 0)
     unsigned = ChannelUpdate(

@@ -16,7 +16,7 @@ from amiko.routing.gossip.queries import (
     QueryEncodingError,
     update_checksum,
 )
-from amiko.routing.gossip.relay import RawMessage, TimestampFilter
+from amiko.routing.gossip.relay import RawMessage, RelayBuffer, TimestampFilter
 from amiko.routing.gossip.sync import decode_scid_query, range_replies
 from amiko.routing.gossip.validation import Verdict, accepted, ignored, rejected
 from amiko.wire.messages import (
@@ -55,13 +55,17 @@ def _filter(g: Gossiper, ps: PeerState, msg: GossipTimestampFilter) -> Verdict:
 
 
 def backlog(g: Gossiper, f: TimestampFilter) -> Iterator[bytes]:
-    """Stored gossip inside the filter, each channel's announcement first.
+    """Stored gossip inside the filter, each channel's announcement first, as it stands
+    now (what is accepted later is relayed, not part of the backlog; what waits in the
+    relay buffer goes out with the next flush).
 
     # BOLT #7: If a `channel_announcement` has no corresponding `channel_update`s: MUST NOT
     # send the `channel_announcement`. If the funding output of the `channel_announcement`
     # has been spent: SHOULD NOT send the `channel_announcement`.
     """
-    for scid in list(g.public_scids()):
+    out: list[bytes] = []
+    queued = g.relay.items
+    for scid in g.public_scids():
         rec = g.chans.get(scid)
         ch = g.graph.channel(scid)
         if rec is None or rec.ann is None or rec.spent_height is not None or ch is None:
@@ -71,14 +75,19 @@ def backlog(g: Gossiper, f: TimestampFilter) -> Iterator[bytes]:
             raw = rec.upd(d)
             p = ch.policy(d)
             if raw is not None and p is not None and f.contains(p.timestamp):
-                ups.append(raw)
+                item = queued.get(RelayBuffer.key_update(scid, d))
+                if item is None or item.raw != raw:
+                    ups.append(raw)
         if ups:
-            yield rec.ann
-            yield from ups
-    for nid, raw in list(g.node_raw.items()):
+            if RelayBuffer.key_announcement(scid) not in queued:
+                out.append(rec.ann)
+            out += ups
+    for nid, raw in g.node_raw.items():
         info = g.graph.node(nid)
-        if info is not None and f.contains(info.timestamp):
-            yield raw
+        item = queued.get(RelayBuffer.key_node(nid))
+        if info is not None and f.contains(info.timestamp) and (item is None or item.raw != raw):
+            out.append(raw)
+    return iter(out)
 
 
 def timestamps(g: Gossiper, scid: int) -> tuple[int, int]:

@@ -193,9 +193,13 @@ class GossipDriver:
         while True:
             await self._lookup_wake.wait()
             self._lookup_wake.clear()
-            while self._lookups:
-                scids, self._lookups = self._lookups, []
-                await self.resolve(scids)
+            await self.resolve_pending()
+
+    async def resolve_pending(self) -> None:
+        """Carry out every funding lookup asked for so far (and those they lead to)."""
+        while self._lookups:
+            scids, self._lookups = self._lookups, []
+            await self.resolve(scids)
 
     async def resolve(self, scids: list[int]) -> None:
         """Look the funding outputs up and hand the facts to the gossiper."""

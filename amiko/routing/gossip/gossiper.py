@@ -99,6 +99,7 @@ class GossipConfig:
     query_batch: int = 1000  # scids per query_short_channel_ids
     backlog_batch: int = 2000  # messages per peer per tick from a filter's backlog
     sync_peers: int = 3  # peers we run a full channel range sync with
+    range_timeout: float = 120.0  # a range query unanswered this long is taken as complete
     warnings_per_minute: int = 10
     max_rejections: int = 100  # invalid messages from one peer before we drop it
     bad_cache: int = 100_000
@@ -135,6 +136,7 @@ class PeerState:
     backlog: Iterator[bytes] | None = None
     sync: QuerySync | None = None
     range_sync: bool = False
+    sync_activity: float = 0.0  # when the range query was sent or last answered
     rejections: int = 0
 
 
@@ -180,7 +182,8 @@ class Gossiper:
         self._dirty_chans: set[int] = set()
         self._dirty_upds: set[tuple[int, int]] = set()
         self._dirty_nodes: set[bytes] = set()
-        self.stats: dict[str, int] = {}
+        self._stats: dict[tuple[type, Action], int] = {}
+        self.funding_stats: dict[Action, int] = {}
         if loaded is not None:
             self._load(loaded)
 
@@ -203,8 +206,12 @@ class Gossiper:
     def send(self, peer: bytes, msg: Any) -> None:
         self._out.append(Send(peer, msg))
 
-    def _count(self, what: str) -> None:
-        self.stats[what] = self.stats.get(what, 0) + 1
+    def stats(self) -> dict[str, int]:
+        """Messages handled, by type and verdict (e.g. `ChannelUpdate.accepted`), and
+        funding checks by verdict."""
+        out = {f"{t.__name__}.{a.value}": n for (t, a), n in sorted(self._stats.items(), key=str)}
+        out.update({f"funding.{a.value}": n for a, n in self.funding_stats.items()})
+        return out
 
     # -- peers ---------------------------------------------------------------------------------
 
@@ -236,6 +243,7 @@ class Gossiper:
         if ps.range_sync:
             q = ps.sync.start_range(timestamps=ps.queries_ex)
             if q is not None:
+                ps.sync_activity = now
                 self.send(peer, q)
 
     def peer_disconnected(self, peer: bytes) -> None:
@@ -267,10 +275,11 @@ class Gossiper:
         elif isinstance(msg, GossipTimestampFilter | QueryChannelRange | QueryShortChannelIds):
             v = answers.answer(self, self._peer(peer), msg, now)
         elif isinstance(msg, ReplyChannelRange | ReplyShortChannelIdsEnd):
-            v = self._reply(self._peer(peer), msg)
+            v = self._reply(self._peer(peer), msg, now)
         else:
             v = ignored("not a gossip message")
-        self._count(f"{type(msg).__name__}.{v.action.value}")
+        key = (type(msg), v.action)
+        self._stats[key] = self._stats.get(key, 0) + 1
         if v.action is Action.REJECTED:
             self._blame(peer, v.reason, now)
         return v
@@ -340,15 +349,15 @@ class Gossiper:
         known = self.graph.channel(scid)  # imported: a real announcement verifies it
         if known is not None and (known.node1, known.node2) != (msg.node_id_1, msg.node_id_2):
             return ignored("announcement disagrees with the imported channel")
+        problem = check_channel_announcement(msg, raw)
+        if problem is not None:
+            return rejected(problem)
         bits = unknown_even_bits(msg.features, node_context=False)
         if bits:
             # BOLT #7: if there is an unknown even bit in the `features` field: MUST NOT
             # attempt to route messages through the channel.
             self._mark_bad(scid, f"unknown even feature bits {bits}")
             return ignored(f"unknown even feature bits {bits}")
-        problem = check_channel_announcement(msg, raw)
-        if problem is not None:
-            return rejected(problem)
         if len(self.pending) >= self.config.max_pending:
             return ignored("too many announcements waiting for their funding output")
         self.pending[scid] = Pending(msg, raw, peer, now, {peer} if peer else set())
@@ -374,7 +383,7 @@ class Gossiper:
             else:
                 self._pending_nodes.pop(n, None)
         v = self._judge(p, facts, now)
-        self._count(f"funding.{v.action.value}")
+        self.funding_stats[v.action] = self.funding_stats.get(v.action, 0) + 1
         if v.action is Action.REJECTED and p.peer:
             self._blame(p.peer, v.reason, now)
         if not v.accepted:
@@ -391,7 +400,8 @@ class Gossiper:
         # BOLT #7: if the `short_channel_id`'s output does NOT correspond to a P2WSH (using
         # `bitcoin_key_1` and `bitcoin_key_2`) OR the output is spent: MUST ignore the message.
         if facts.script_pubkey != expected_script(msg.bitcoin_key_1, msg.bitcoin_key_2):
-            self._mark_bad(scid, "funding output is not the 2-of-2 P2WSH of the bitcoin keys")
+            # Not cached by scid: anyone can sign an announcement of their own keys for
+            # somebody else's output, and must not keep the real one out.
             return rejected("funding output is not the 2-of-2 P2WSH of the bitcoin keys")
         if p.expected_sat is not None and facts.value_sat != p.expected_sat:
             return rejected(f"funding output holds {facts.value_sat} sat, not {p.expected_sat}")
@@ -577,7 +587,7 @@ class Gossiper:
 
     # -- replies to our queries ----------------------------------------------------------------
 
-    def _reply(self, ps: PeerState, msg: ReplyChannelRange | ReplyShortChannelIdsEnd) -> Verdict:
+    def _reply(self, ps: PeerState, msg: ReplyChannelRange | ReplyShortChannelIdsEnd, now: float) -> Verdict:
         if ps.sync is None:
             return ignored("no query sent to this peer")
         if isinstance(msg, ReplyShortChannelIdsEnd):
@@ -585,17 +595,22 @@ class Gossiper:
             if problem is None:
                 self._pump(ps)
             return ignored(problem) if problem else accepted()
+        ps.sync_activity = now
         problem = ps.sync.on_reply_range(msg)
         if problem is not None:
             return rejected(problem)
         if ps.sync.range_done:
-            entries, ps.sync.collected = ps.sync.collected, []
-            for e in entries:
-                flags = self._flags_for(e, ps.queries_ex)
-                if flags:
-                    ps.sync.enqueue(e.scid, flags)
-            self._pump(ps)
+            self._range_finished(ps)
         return accepted()
+
+    def _range_finished(self, ps: PeerState) -> None:
+        assert ps.sync is not None
+        entries, ps.sync.collected = ps.sync.collected, []
+        for e in entries:
+            flags = self._flags_for(e, ps.queries_ex)
+            if flags:
+                ps.sync.enqueue(e.scid, flags)
+        self._pump(ps)
 
     def _flags_for(self, e: RangeEntry, with_flags: bool) -> int:
         """What to ask about a channel the peer has (0: nothing)."""
@@ -691,6 +706,9 @@ class Gossiper:
         for ps in list(self.peers.values()):
             if ps.backlog is not None:
                 self._pump_backlog(ps)
+            if ps.sync is not None and ps.sync.in_range and now - ps.sync_activity > self.config.range_timeout:
+                ps.sync.finish_range()  # the peer never said it was complete
+                self._range_finished(ps)
             self._pump(ps)
         self._expire(now)
         if self._last_prune is None:

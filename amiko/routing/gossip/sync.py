@@ -112,9 +112,15 @@ class QuerySync:
         # BOLT #7 Rationale: the receiver can easily determine if replies are done: simply
         # check if `first_blocknum` plus `number_of_blocks` equals or exceeds the
         # `first_blocknum` plus `number_of_blocks` it asked for.
-        if end >= self.range_end:
-            self.in_range, self.range_done = False, True
+        # (A block's channels may be split across replies, so the last block can be covered
+        # before the last reply: only the final one has `sync_complete` set. A peer that
+        # never sets it is finished by the caller's timeout, `finish_range`.)
+        if end >= self.range_end and msg.sync_complete:
+            self.finish_range()
         return None
+
+    def finish_range(self) -> None:
+        self.in_range, self.range_done = False, True
 
     def enqueue(self, scid: int, flags: int) -> bool:
         if scid in self.queued or len(self.queue) >= MAX_QUEUED:

@@ -8,14 +8,14 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from amiko.crypto.keys import pubkey_of
+from amiko.crypto.keys import pubkey_of, sign
 from amiko.routing.gossip.addresses import Address
 from amiko.routing.gossip.announcements import (
     ChannelKeys,
+    LocalSignatures,
     combine_announcement,
     make_channel_update,
     make_node_announcement,
-    sign_announcement,
 )
 from amiko.routing.gossip.funding import FundingFacts, expected_script
 from amiko.routing.gossip.gossiper import Gossiper, LookupFunding, Output
@@ -59,8 +59,9 @@ class SynthChannel:
              *, features: bytes = b"") -> SynthChannel:
         fa, fb = secret_from(b"fund-a" + scid.to_bytes(8, "big")), secret_from(b"fund-b" + scid.to_bytes(8, "big"))
         keys = ChannelKeys(chain_hash, scid, a.node_id, b.node_id, pubkey_of(fa), pubkey_of(fb), features)
-        theirs = ChannelKeys(chain_hash, scid, b.node_id, a.node_id, pubkey_of(fb), pubkey_of(fa), features)
-        ann = combine_announcement(keys, sign_announcement(keys, a.secret, fa), sign_announcement(theirs, b.secret, fb))
+        h = keys.signed_hash()  # both ends sign the same hash (as `sign_announcement` does)
+        ann = combine_announcement(keys, LocalSignatures(sign(a.secret, h), sign(fa, h)),
+                                   LocalSignatures(sign(b.secret, h), sign(fb, h)))
         return cls(chain_hash, scid, a, b, fa, fb, capacity_sat, ann)
 
     @property
@@ -83,7 +84,7 @@ class SynthChannel:
             cltv_expiry_delta=cltv_expiry_delta, htlc_minimum_msat=htlc_minimum_msat,
             htlc_maximum_msat=self.capacity_sat * 1000 if htlc_maximum_msat is None else htlc_maximum_msat,
             fee_base_msat=fee_base_msat, fee_proportional_millionths=fee_proportional_millionths,
-            disabled=disabled,
+            disabled=disabled, local_node_id=sender.node_id,
         )
 
 

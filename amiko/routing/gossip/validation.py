@@ -19,6 +19,7 @@ the same bytes back when the caller has no raw copy.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from amiko.crypto.hashes import double_sha256
@@ -60,18 +61,23 @@ class Verdict:
         return self.action is Action.ACCEPTED
 
 
+# Verdicts are immutable: the common ones are made once (the flood path allocates nothing).
+@functools.lru_cache(maxsize=512)
 def accepted(reason: str = "") -> Verdict:
     return Verdict(Action.ACCEPTED, reason)
 
 
+@functools.lru_cache(maxsize=512)
 def pending(reason: str) -> Verdict:
     return Verdict(Action.PENDING, reason)
 
 
+@functools.lru_cache(maxsize=512)
 def ignored(reason: str) -> Verdict:
     return Verdict(Action.IGNORED, reason)
 
 
+@functools.lru_cache(maxsize=512)
 def rejected(reason: str) -> Verdict:
     return Verdict(Action.REJECTED, reason)
 

@@ -192,6 +192,7 @@ class Node:
     def _resume_payments(self) -> None:
         """After a restart: finish forwards the crash interrupted, and decide again about
         incoming locks nobody decided about."""
+        self.payer.resume()
         self.switch.resume()
         self.payee.resuming = True
         try:

@@ -92,6 +92,9 @@ class PipeChannel:
         other.offered.pop(htlc_id)
         asyncio.get_running_loop().call_soon(other.owner.switch.htlc_failed, other, htlc_id, reason)
 
+    def pending_outgoing(self) -> dict[int, bytes]:
+        return {i: o.payment_hash for i, o in self.offered.items()}
+
     def pending_incoming(self) -> list[IncomingHtlc]:
         return list(self.incoming.values())
 

@@ -56,6 +56,7 @@ class FakeChannel:
     offered: list[HtlcOffer] = field(default_factory=list)
     settled: dict[int, bytes] = field(default_factory=dict)
     failed: dict[int, FailureReason] = field(default_factory=dict)
+    gone: set[int] = field(default_factory=set)  # offered locks the channel lost (never committed)
 
     def status(self) -> ChannelStatus:
         return ChannelStatus(self.channel_id, self.peer_id, "fake", ChannelState.NORMAL, self.scid,
@@ -75,6 +76,9 @@ class FakeChannel:
 
     def pending_incoming(self):
         return []
+
+    def pending_outgoing(self):
+        return {i: o.payment_hash for i, o in enumerate(self.offered) if i not in self.gone}
 
 
 @dataclass

@@ -148,6 +148,12 @@ class Channel(Protocol):
         """Roll back the peer's lock `htlc_id` (idempotent)."""
         ...
 
+    def pending_outgoing(self) -> dict[int, bytes]:
+        """Our locks that still exist (proposed, committed or being removed): id -> payment
+        hash. After a restart, a lock we recorded but the channel does not hold was never
+        committed, and will not resolve by itself."""
+        ...
+
     def pending_incoming(self) -> list[IncomingHtlc]:
         """The peer's locks that are irrevocably committed and that we have neither settled
         nor rolled back (after a restart, the switch decides about them again)."""

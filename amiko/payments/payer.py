@@ -129,6 +129,20 @@ class Payer:
         self._fail_if_nothing_left(bytes(row["payment_hash"]))
         return True
 
+    def resume(self) -> None:
+        """After a restart, before any new payment: a part whose lock the channel does not
+        hold (by id and payment hash) was never committed: it failed. Its id may be used
+        again by the channel, so its record must not stay pending."""
+        channels = {c.channel_id: c for c in self.channels()}
+        for row in self.store.query("SELECT * FROM payment_parts WHERE status='pending'"):
+            channel = channels.get(bytes(row["channel_id"]))
+            held = {} if channel is None else channel.pending_outgoing()
+            if held.get(row["htlc_id"]) == bytes(row["payment_hash"]):
+                continue
+            self.store.execute("UPDATE payment_parts SET status='failed', htlc_id=? WHERE channel_id=? AND htlc_id=?",
+                               (-1 - row["htlc_id"] - (1 << 40), row["channel_id"], row["htlc_id"]))
+            self._fail_if_nothing_left(bytes(row["payment_hash"]))
+
     # -- paying
 
     async def pay_invoice(self, invoice: Invoice, *, amount_msat: int | None = None,

@@ -158,6 +158,21 @@ class Switch(ChannelListener):
                 upstream.settle_htlc(c.in_htlc_id, c.preimage)
             elif c.status == "failed" and c.failure is not None:
                 upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=c.failure))
+            elif c.status == "offered":
+                downstream = self.channels.by_channel_id(c.out_channel)
+                held = {} if downstream is None else downstream.pending_outgoing()
+                if held.get(c.out_htlc_id) != c.payment_hash:
+                    # The outgoing lock was never committed (we crashed before signing it):
+                    # nothing downstream can settle it, so roll the incoming one back.
+                    log.info("circuit %s:%d lost its outgoing lock; failing back", c.in_channel.hex(), c.in_htlc_id)
+                    onion = create_failure(c.shared_secret, TemporaryChannelFailure().encode())
+                    self._by_out.pop((c.out_channel, c.out_htlc_id), None)
+                    self._by_in[(c.in_channel, c.in_htlc_id)] = replace(c, status="failed", failure=onion)
+                    self.batcher.write(
+                        "UPDATE forwards SET status='failed', failure=?, resolved_at=?, out_htlc_id=? "
+                        "WHERE in_channel=? AND in_htlc_id=?",
+                        (onion, int(time.time()), -1 - c.in_htlc_id, c.in_channel, c.in_htlc_id))
+                    upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=onion))
     # -- ChannelListener
 
     def htlc_incoming(self, channel: Channel, htlc: IncomingHtlc) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from amiko.bitcoin.tx import OutPoint, Transaction, TxOut
 from amiko.channels.bolt.core import BoltChannel
+from amiko.channels.bolt.htlcs import Side
 from amiko.channels.bolt.outputs import (
     Broadcast,
     BroadcastFunding,
@@ -43,6 +44,7 @@ from amiko.channels.interface import (
     IncomingHtlc,
     OfferResult,
 )
+from amiko.devcrash import crash_point
 from amiko.link.channel_types import PeerPort
 from amiko.wire.messages import Error
 from amiko.wire.types import ChannelId
@@ -134,6 +136,9 @@ class BoltDriver:
         self.apply(self.core.fail_htlc(htlc_id, reason))
         self._schedule_sign()
 
+    def pending_outgoing(self) -> dict[int, bytes]:
+        return {h.htlc_id: h.payment_hash for h in self.core.data.htlcs.values() if h.owner is Side.LOCAL}
+
     def pending_incoming(self) -> list[IncomingHtlc]:
         return self.core.pending_incoming()
 
@@ -183,8 +188,10 @@ class BoltDriver:
                     return
             port = self.port
             for msg in step.messages:
+                crash_point(f"send:{msg.NAME}")
                 if port is None or not port.send(msg):
                     break  # disconnected: channel_reestablish retransmits what is needed
+                crash_point(f"sent:{msg.NAME}", delay=0.2)
             for event in step.events:
                 try:
                     await self._event(event)

@@ -30,7 +30,7 @@ from typing import Any
 
 from amiko.bitcoin.tx import Transaction
 from amiko.link.features import Features
-from amiko.routing.gossip import answers
+from amiko.routing.gossip import answers, upkeep
 from amiko.routing.gossip.addresses import parse_addresses
 from amiko.routing.gossip.funding import FundingFacts, expected_script
 from amiko.routing.gossip.queries import QUERY_ALL, QUERY_UPDATE_1
@@ -101,7 +101,7 @@ class GossipConfig:
     sync_peers: int = 3  # peers we run a full channel range sync with
     range_timeout: float = 120.0  # a range query unanswered this long is taken as complete
     warnings_per_minute: int = 10
-    max_rejections: int = 100  # invalid messages from one peer before we drop it
+    max_rejections: int = 100  # invalid messages from one peer (per hour) before we drop it
     bad_cache: int = 100_000
 
 
@@ -172,6 +172,7 @@ class Gossiper:
         self.relay = RelayBuffer()
         self.limiter = RateLimiter(config.update_burst, config.update_interval)
         self._warn_limiter = RateLimiter(max(1, config.warnings_per_minute), 60.0 / max(1, config.warnings_per_minute))
+        self._reject_limiter = RateLimiter(max(1, config.max_rejections), 3600.0 / max(1, config.max_rejections))
         self._release_sources: dict[int, set[bytes]] = {}
         self._own_node_ann: NodeAnnouncement | None = None
         self._scids: list[int] | None = None
@@ -179,9 +180,9 @@ class Gossiper:
         self._last_flush: float | None = None
         self._last_prune: float | None = None
         self._out: list[Output] = []
-        self._dirty_chans: set[int] = set()
-        self._dirty_upds: set[tuple[int, int]] = set()
-        self._dirty_nodes: set[bytes] = set()
+        self.dirty_chans: set[int] = set()
+        self.dirty_upds: set[tuple[int, int]] = set()
+        self.dirty_nodes: set[bytes] = set()
         self._stats: dict[tuple[type, Action], int] = {}
         self.funding_stats: dict[Action, int] = {}
         if loaded is not None:
@@ -223,6 +224,8 @@ class Gossiper:
         # (sender) If the receiver does not offer `gossip_queries`: SHOULD set
         # `first_timestamp` to 0xFFFFFFFF and `timestamp_range` to 0.
         """
+        if peer in self.peers:
+            self.peer_disconnected(peer)  # a new connection replaces the old one
         ps = PeerState(peer, remote_features.has("gossip_queries"), remote_features.has("gossip_queries_ex"))
         self.peers[peer] = ps
         if not ps.queries:
@@ -256,7 +259,7 @@ class Gossiper:
         if ps is None:
             return
         ps.rejections += 1
-        if ps.rejections > self.config.max_rejections:
+        if not self._reject_limiter.take(peer, now):
             self._out.append(DropPeer(peer, f"too many invalid gossip messages ({reason})"))
             return
         if self._warn_limiter.take(peer, now):
@@ -310,7 +313,7 @@ class Gossiper:
             ps = self.peers[peer] = PeerState(peer)
         return ps
 
-    def _own(self, node_id: bytes) -> bool:
+    def is_own(self, node_id: bytes) -> bool:
         return node_id == self.our_id
 
     def _emit(self, kind: Kind, key: tuple[int, int | bytes], raw: bytes, ts: int, own: bool,
@@ -427,7 +430,7 @@ class Gossiper:
         self.outpoints[(facts.txid, scid & 0xFFFF)] = scid
         self._release_sources[scid] = p.sources
         self._scids = None
-        self._dirty_chans.add(scid)
+        self.dirty_chans.add(scid)
         held = self.held_updates.pop(scid, {})
         for d in (0, 1):
             if d in held:
@@ -437,7 +440,7 @@ class Gossiper:
             h = self.held_nodes.pop(n, None)
             if h is not None:
                 self._node_announcement(h[1], h[0], now)
-            elif self._own(n) and self._own_node_ann is not None:
+            elif self.is_own(n) and self._own_node_ann is not None:
                 self._node_announcement(b"", self._own_node_ann, now)
 
     # -- channel_update ------------------------------------------------------------------------
@@ -496,14 +499,14 @@ class Gossiper:
         if result is not UpdateResult.APPLIED:
             return ignored(result.value)
         self.limiter.take(key, now)
-        self._dirty_upds.add((scid, d))
+        self.dirty_upds.add((scid, d))
         # BOLT #7 (dont_forward): MUST NOT forward such a `channel_update` to other peers.
         forward = not msg.message_flags & DONT_FORWARD_BIT
         if rec is None:
             return accepted("channel without an announcement: not relayed")
         rec.set_upd(d, raw if forward else None)
         if forward and rec.ann is not None and rec.spent_height is None:
-            own_chan = self._own(ch.node1) or self._own(ch.node2)
+            own_chan = self.is_own(ch.node1) or self.is_own(ch.node2)
             if not rec.relayed:
                 # BOLT #7: MUST consider whether to send the `channel_announcement` after
                 # receiving the first corresponding `channel_update`; MUST consider the
@@ -512,7 +515,7 @@ class Gossiper:
                 rec.relayed = True
                 src = self._release_sources.pop(scid, set())
                 self._emit(Kind.ANNOUNCEMENT, RelayBuffer.key_announcement(scid), rec.ann, ts, own_chan, src, scid=scid)
-            self._emit(Kind.UPDATE, RelayBuffer.key_update(scid, d), raw, ts, self._own(node_id),
+            self._emit(Kind.UPDATE, RelayBuffer.key_update(scid, d), raw, ts, self.is_own(node_id),
                        {peer} if peer else set(), scid=scid)
         return accepted()
 
@@ -574,12 +577,12 @@ class Gossiper:
         if result is not UpdateResult.APPLIED:
             return ignored(result.value)
         self.limiter.take(nid, now)
-        self._dirty_nodes.add(nid)
+        self.dirty_nodes.add(nid)
         if addresses.forwardable:
             # BOLT #7: if `timestamp` is greater than the last-received `node_announcement`
             # from this `node_id`: SHOULD queue the message for rebroadcasting.
             self.node_raw[nid] = raw
-            self._emit(Kind.NODE, RelayBuffer.key_node(nid), raw, msg.timestamp, self._own(nid),
+            self._emit(Kind.NODE, RelayBuffer.key_node(nid), raw, msg.timestamp, self.is_own(nid),
                        {peer} if peer else set(), node_id=nid)
         else:
             self.node_raw.pop(nid, None)
@@ -651,14 +654,14 @@ class Gossiper:
         for tx in txs:
             for txin in tx.inputs:
                 scid = self.outpoints.get((txin.prevout.txid, txin.prevout.index))
-                if scid is not None and scid not in self.spent:
+                rec = None if scid is None else self.chans.get(scid)
+                if scid is not None and rec is not None and scid not in self.spent:
                     spent.append(scid)
                     self.spent[scid] = height
-                    rec = self.chans[scid]
                     rec.spent_height = height
                     self.relay.drop_channel(scid)
                     self._scids = None
-                    self._dirty_chans.add(scid)
+                    self.dirty_chans.add(scid)
         for scid, h in list(self.spent.items()):
             if height >= h + self.config.spent_forget_blocks:
                 self.forget_channel(scid)
@@ -672,7 +675,7 @@ class Gossiper:
                 rec = self.chans.get(scid)
                 if rec is not None:
                     rec.spent_height = None
-                    self._dirty_chans.add(scid)
+                    self.dirty_chans.add(scid)
                 self._scids = None
         for scid in [s for s in self.bad if s >> 40 >= height]:
             del self.bad[scid]
@@ -688,12 +691,13 @@ class Gossiper:
         self.held_updates.pop(scid, None)
         self._release_sources.pop(scid, None)
         self._scids = None
-        self._dirty_chans.add(scid)
+        self.dirty_chans.add(scid)
         if ch is not None:
             for n in (ch.node1, ch.node2):
-                if self.graph.node(n) is None and n in self.node_raw:
-                    del self.node_raw[n]
-                self._dirty_nodes.add(n)
+                if not self.graph.has_node(n):  # its last channel: the graph dropped its info
+                    self.node_raw.pop(n, None)
+                    self.relay.items.pop(RelayBuffer.key_node(n), None)
+                self.dirty_nodes.add(n)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -766,85 +770,19 @@ class Gossiper:
             del self.held_nodes[nid]
 
     def prune_stale(self, now: float) -> list[int]:
-        """Forget channels whose older direction has not been updated for two weeks (our
-        own channels excepted: we refresh them). A channel without any update counts from
-        when we accepted it; an imported one from when it was imported.
-
-        # BOLT #7: if the `timestamp` of the latest `channel_update` in either direction is
-        # older than two weeks (1209600 seconds): MAY prune the channel.
-        """
-        cutoff = now - self.config.stale_seconds
-        stale = []
-        for ch in self.graph.channels():
-            if self._own(ch.node1) or self._own(ch.node2):
-                continue
-            rec = self.chans.get(ch.scid)
-            stamps = [p.timestamp for p in (ch.policy1, ch.policy2) if p is not None]
-            if rec is not None:
-                if rec.imported:
-                    stamps = [max(s, rec.added_at) for s in stamps]
-                if not stamps:
-                    stamps = [rec.added_at]
-            if stamps and min(stamps) < cutoff:
-                stale.append(ch.scid)
-        for scid in stale:
-            self.forget_channel(scid)
-        return stale
+        """Forget channels not updated for two weeks (see `upkeep.prune_stale`)."""
+        return upkeep.prune_stale(self, now)
 
     def own_updates_due(self, now: float, max_age: float = 7 * 86400) -> list[int]:
         """Our public channels whose update from us is older than `max_age`: re-sign them
         (with a new timestamp) before the network prunes them."""
-        if self.our_id is None:
-            return []
-        due = []
-        for scid in self.graph.channels_of(self.our_id):
-            rec = self.chans.get(scid)
-            p = self.graph.policy_from(scid, self.our_id)
-            if rec is not None and rec.ann is not None and rec.spent_height is None and (
-                    p is None or p.timestamp < now - max_age):
-                due.append(scid)
-        return due
+        return upkeep.own_updates_due(self, now, max_age)
 
     # -- storage -------------------------------------------------------------------------------
 
     def take_writes(self) -> GossipWrites:
         """What changed since the last call, as rows (`GossipStore.apply`)."""
-        w = GossipWrites()
-        for scid in self._dirty_chans:
-            ch = self.graph.channel(scid)
-            rec = self.chans.get(scid)
-            if ch is None:
-                w.deleted_channels.append(scid)
-                continue
-            w.channels.append((
-                scid, ch.node1, ch.node2, ch.capacity_sat, ch.features,
-                None if rec is None else rec.ann, None if rec is None else rec.txid,
-                int(ch.unverified), 0 if rec is None else rec.added_at,
-                None if rec is None else rec.spent_height,
-            ))
-            self._dirty_upds.update(((scid, 0), (scid, 1)))
-        for scid, d in self._dirty_upds:
-            ch = self.graph.channel(scid)
-            p = None if ch is None else ch.policy(d)
-            if p is None:
-                continue
-            rec = self.chans.get(scid)
-            w.updates.append((
-                scid, d, p.fee_base_msat, p.fee_proportional_millionths, p.cltv_expiry_delta,
-                p.htlc_minimum_msat, p.htlc_maximum_msat, int(p.disabled), p.timestamp,
-                None if rec is None else rec.upd(d),
-            ))
-        for nid in self._dirty_nodes:
-            info = self.graph.node(nid)
-            if info is None:
-                w.deleted_nodes.append(nid)
-                continue
-            w.nodes.append((
-                nid, info.timestamp, info.features, info.alias, info.rgb_color,
-                " ".join(info.addresses), self.node_raw.get(nid),
-            ))
-        self._dirty_chans, self._dirty_upds, self._dirty_nodes = set(), set(), set()
-        return w
+        return upkeep.take_writes(self)
 
     # -- views ---------------------------------------------------------------------------------
 

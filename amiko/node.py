@@ -142,8 +142,8 @@ class Node:
         self._restore_channels()
         self.switch.load()
         await backend.start(from_height=resume)
-        tip = backend.tip
-        self._funding_watch.height = tip.height if tip else 0
+        tip = await self._wait_for_tip(backend)
+        self._funding_watch.height = tip.height if tip else (self.wallet.tip[0] if self.wallet.tip else 0)
         await self._funding_watch.check_all()
         self._resume_payments()
         if self.config.listen is not None:
@@ -151,6 +151,21 @@ class Node:
         self.peers.start_reconnecting()
         self.started_at = time.time()
         log.info("node %s (%s) started on %s", self.node_id.hex(), self.alias, self.network.name)
+
+    async def _wait_for_tip(self, backend: Any, timeout: float = 30.0) -> Any:
+        """The chain's tip, waiting a little for a backend that is slow to answer: locks
+        have deadlines in blocks, so the node must know the height before it takes any."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while backend.tip is None and loop.time() < deadline:
+            try:
+                await backend.sync()
+            except Exception as e:
+                log.info("waiting for the chain backend: %s", e)
+                await asyncio.sleep(0.2)
+        if backend.tip is None:
+            log.warning("the chain backend has not answered; payments wait until it does")
+        return backend.tip
 
     @property
     def chain(self) -> ChainConnection:
@@ -174,7 +189,10 @@ class Node:
     # -- payments
 
     def _height(self) -> int:
-        return self._funding_watch.height if self._funding_watch else 0
+        """The chain height that deadlines are measured against (0: not known yet)."""
+        watched = self._funding_watch.height if self._funding_watch else 0
+        wallet = self.wallet.tip[0] if self.wallet.tip else 0
+        return max(watched, wallet)
 
     def policy_of(self, channel_id: bytes) -> ForwardPolicy:
         row = self.store.query_one("SELECT * FROM channel_policies WHERE channel_id=?", (channel_id,))

@@ -142,7 +142,7 @@ def test_kill9_at_20_points(network):
         target.stop()
         target.start(crash=f"{point}:2")
         wait_until(lambda: settled(a, b), what=f"reconnected before {point}")
-        threads = []
+        batch = []
         for i in range(6):
             seq += 1
             payer, payee = (a, b) if i % 2 == 0 else (b, a)
@@ -153,8 +153,11 @@ def test_kill9_at_20_points(network):
             if not succeed:
                 payee.rpc("cancelinvoice", [inv["payment_hash"]])
             invoices[label] = (payer, payee, amount, succeed)
+            batch.append((payer, inv["bolt11"]))
+        threads = []
+        for payer, bolt11 in batch:  # every invoice exists before anything can crash
 
-            def pay(payer=payer, bolt11=inv["bolt11"]):
+            def pay(payer=payer, bolt11=bolt11):
                 try:
                     payer.rpc("pay", [bolt11], timeout=60)
                 except (RpcError, OSError):
@@ -171,7 +174,13 @@ def test_kill9_at_20_points(network):
         else:
             target.stop()
         target.start()
-        wait_until(lambda: settled(a, b), timeout=60, what=f"everything resolved after {point}")
+        try:
+            wait_until(lambda: settled(a, b), timeout=60, what=f"everything resolved after {point}")
+        except AssertionError:
+            for n in (a, b):
+                print(n.name, json.dumps(n.rpc("listchannels"), indent=1))
+                print(n.name, [p for p in n.rpc("listpays")["pays"] if p["status"] == "pending"])
+            raise
         for t in threads:
             t.join(30)
 

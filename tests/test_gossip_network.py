@@ -24,6 +24,7 @@ from amiko.wire.messages import (
     ChannelUpdate,
     GossipTimestampFilter,
     NodeAnnouncement,
+    QueryShortChannelIds,
     WarningMsg,
 )
 from amiko.wire.registry import decode_message
@@ -327,3 +328,56 @@ def test_relay_respects_filters_and_never_echoes() -> None:
     net.gossiper(1).handle(n2, GossipTimestampFilter(CHAIN, 0, 0xFFFFFFFF), net.now)
     net.advance(1)
     assert ch.scid in net.gossiper(2).graph
+
+
+def test_scid_queries_wait_for_the_chain() -> None:
+    """A slow chain: the next query_short_channel_ids waits while announcements are pending."""
+    rng = random.Random(13)
+    net = Net(3, query_batch=2, pending_backpressure=2)
+    net.connect(0, 1)
+    net.deliver()
+    build(net, 7, rng, among=2)
+    net.settle()
+    fresh, full = net.gossiper(2), net.gossiper(1)
+    n1, n2 = net.nodes[1].node_id, net.nodes[2].node_id
+    net.links |= {(n1, n2), (n2, n1)}
+    fresh.peer_connected(n1, QUERIES, net.now)
+    full.peer_connected(n2, QUERIES, net.now)
+    queue: deque[tuple[bytes, bytes, bytes]] = deque()
+    lookups: list[int] = []
+
+    def pump(nid: bytes) -> None:
+        g = net.g[nid]
+        for o in g.take_outputs():
+            if isinstance(o, Send):
+                queue.append((nid, o.peer, o.msg.encode()))
+            elif isinstance(o, DropPeer):
+                raise AssertionError(o.reason)
+            else:
+                lookups.append(o.scid)
+
+    pump(n1)
+    pump(n2)
+    queries = 0
+    while queue:
+        src, dst, data = queue.popleft()
+        msg = decode_message(data)
+        queries += isinstance(msg, QueryShortChannelIds) and src == n2
+        net.g[dst].handle(src, msg, net.now)
+        pump(dst)
+        assert len(fresh.pending) <= 2 + 2  # never more than one batch beyond the limit
+    assert queries == 1 and len(fresh.pending) == 2  # waiting for the chain
+    while lookups or queue:
+        for scid in lookups:
+            fresh.funding_result(net.chain.facts[scid], net.now)
+        lookups.clear()
+        fresh.tick(net.now)
+        pump(n2)
+        while queue:
+            src, dst, data = queue.popleft()
+            msg = decode_message(data)
+            queries += isinstance(msg, QueryShortChannelIds) and src == n2
+            net.g[dst].handle(src, msg, net.now)
+            pump(dst)
+    assert queries == 4
+    assert view(fresh) == view(full)

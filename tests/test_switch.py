@@ -175,7 +175,7 @@ def test_policy_failures_are_attributed_to_us(tmp_path):
 
 def test_malformed_onion_is_reported_malformed(tmp_path):
     switch, inc, _out, _ = make_switch(tmp_path)
-    onion = bytearray(two_hop_onion(b"\x42" * 32, 1000, HEIGHT + 50).packet)
+    onion = bytearray(two_hop_onion(b"\x42" * 32, 1000, HEIGHT + 100).packet)
     onion[100] ^= 1
     switch.htlc_incoming(inc, incoming(bytes(onion), b"\x42" * 32, 3000, HEIGHT + 90))
     reason = inc.failed[0]
@@ -256,16 +256,16 @@ def test_payee_multi_part_and_exactly_once(tmp_path):
     inv = book.create(100_000, "mpp")
     ch = FakeChannel(b"\x03" * 32)
     for i, part in enumerate((40_000, 60_000)):
-        onion = final_onion(inv.payment_hash, part, HEIGHT + 50, inv.payment_secret, total=100_000)
-        switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, i, part, inv.payment_hash, HEIGHT + 50, onion.packet))
+        onion = final_onion(inv.payment_hash, part, HEIGHT + 100, inv.payment_secret, total=100_000)
+        switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, i, part, inv.payment_hash, HEIGHT + 100, onion.packet))
         if i == 0:
             assert ch.settled == {} and book.by_hash(inv.payment_hash).status == "unpaid"
     assert ch.settled == {0: inv.preimage, 1: inv.preimage}
     rec = book.by_hash(inv.payment_hash)
     assert rec.status == "paid" and rec.received_msat == 100_000
     # paying again is refused
-    onion = final_onion(inv.payment_hash, 100_000, HEIGHT + 50, inv.payment_secret)
-    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 2, 100_000, inv.payment_hash, HEIGHT + 50, onion.packet))
+    onion = final_onion(inv.payment_hash, 100_000, HEIGHT + 100, inv.payment_secret)
+    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 2, 100_000, inv.payment_hash, HEIGHT + 100, onion.packet))
     assert 2 in ch.failed and 2 not in ch.settled
 
 
@@ -274,7 +274,7 @@ def test_payee_refusals_and_timeout(tmp_path):
     inv = book.create(100_000, "x")
     ch = FakeChannel(b"\x03" * 32)
 
-    def send(i, amount, secret=inv.payment_secret, total=None, h=inv.payment_hash, cltv=HEIGHT + 50):
+    def send(i, amount, secret=inv.payment_secret, total=None, h=inv.payment_hash, cltv=HEIGHT + 100):
         onion = final_onion(h, amount, cltv, secret, total=total)
         switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, i, amount, h, cltv, onion.packet))
         return onion
@@ -300,16 +300,16 @@ def test_keysend_and_hold_invoice(tmp_path):
     ch = FakeChannel(b"\x03" * 32)
     preimage = os.urandom(32)
     h = hashlib.sha256(preimage).digest()
-    onion = final_onion(h, 5000, HEIGHT + 50, None, keysend=preimage)
-    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 0, 5000, h, HEIGHT + 50, onion.packet))
+    onion = final_onion(h, 5000, HEIGHT + 100, None, keysend=preimage)
+    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 0, 5000, h, HEIGHT + 100, onion.packet))
     assert ch.settled == {0: preimage}
     assert book.by_hash(h).status == "paid"
 
     hold_preimage = os.urandom(32)
     hold_hash = hashlib.sha256(hold_preimage).digest()
     inv = book.create(7000, "hold", payment_hash=hold_hash)
-    onion = final_onion(hold_hash, 7000, HEIGHT + 50, inv.payment_secret)
-    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 1, 7000, hold_hash, HEIGHT + 50, onion.packet))
+    onion = final_onion(hold_hash, 7000, HEIGHT + 100, inv.payment_secret)
+    switch.htlc_incoming(ch, IncomingHtlc(ch.channel_id, 1, 7000, hold_hash, HEIGHT + 100, onion.packet))
     assert 1 not in ch.settled and 1 not in ch.failed
     assert payee.settle_hold(hold_preimage)
     assert ch.settled[1] == hold_preimage and book.by_hash(hold_hash).status == "paid"

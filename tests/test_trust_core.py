@@ -64,6 +64,7 @@ class Side:
     offers: dict[int, tuple[int, bytes]] = field(default_factory=dict)  # our lock id -> (msat, hash)
     settled: dict[int, bytes] = field(default_factory=dict)  # our locks the peer settled
     failed: set[int] = field(default_factory=set)
+    lost: set[int] = field(default_factory=set)  # our locks a crash lost before they were stored
     incoming: dict[int, IncomingHtlc] = field(default_factory=dict)  # the peer's locks we saw
     decided: dict[int, str] = field(default_factory=dict)
     todo: list[int] = field(default_factory=list)  # incoming locks waiting for our decision
@@ -230,6 +231,15 @@ class Pair:
         side.todo = []
         side.decided = {}
         self.run(side, Outputs(persist=True))  # the driver's resume(): store the new id counter
+        # the switch's resume(): a lock the channel does not hold was lost in the crash
+        held = side.core.pending_outgoing()
+        for htlc_id, (_amount, payment_hash) in side.offers.items():
+            if htlc_id in side.settled or htlc_id in side.failed or htlc_id in side.lost:
+                continue
+            if htlc_id in held:
+                assert held[htlc_id] == payment_hash
+            else:
+                side.lost.add(htlc_id)
         for event in side.core.undelivered():  # the driver's resume()
             self.event(side, event)
         for h in side.core.pending_incoming():  # the switch decides again after a restart
@@ -281,6 +291,10 @@ class Pair:
             # every lock the peer saw came back to us as settled or failed, never both
             for htlc_id in peer.incoming:
                 assert (htlc_id in side.settled) != (htlc_id in side.failed)
+                assert htlc_id not in side.lost  # what the switch failed back never arrived
+            # and every lock was resolved, or lost before anyone saw it
+            assert set(side.offers) == set(side.settled) | set(side.failed) | side.lost
+            assert side.core is not None and not side.core.pending_outgoing()
             # settled exactly when the receiver decided so (even amounts)
             for htlc_id in side.settled:
                 assert side.offers[htlc_id][0] % 2 == 0

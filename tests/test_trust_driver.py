@@ -28,6 +28,7 @@ from amiko.channels.trust.messages import (
     TrustSign,
     TrustUpdate,
 )
+from amiko.channels.trust.outputs import Outputs
 from amiko.channels.trust.service import TrustError, parse_accept_option
 from amiko.crypto.keys import pubkey_of
 from amiko.link.features import Features
@@ -54,6 +55,11 @@ class FakeStore:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.pending.append((fut, row_id, state, closed))
         return fut
+
+    def fail(self) -> None:
+        for fut, *_ in self.pending:
+            fut.set_exception(OSError("disk full"))
+        self.pending.clear()
 
     def commit(self) -> None:
         for fut, row_id, state, closed in self.pending:
@@ -154,6 +160,35 @@ def test_signatures_leave_only_after_durable_writes():
         assert isinstance(sign, TrustSign) and sign.number == 1
         stored = tb.restore(ChannelRow(1, "trust", id_a, db.channel_id, store_b.rows[1][0], None, False))
         assert stored.core.data.pending is not None and stored.core.data.pending.state.number == 1
+
+    asyncio.run(main())
+
+
+def test_nothing_leaves_after_a_failed_write():
+    async def main():
+        ta, store_a, id_a = node()
+        tb, store_b, id_b = node({id_a: 1000})
+        port_ab, port_ba = FakePort(id_b), FakePort(id_a)
+        ta.open(port_ab, 1000, 1000)
+        store_a.commit()
+        await turn()
+        db = tb.open_from_peer(port_ba, port_ab.sent[0])
+        assert db is not None
+        await turn()
+        store_b.fail()  # state 0 could not be stored: B's signature must not leave
+        await turn()
+        assert port_ba.sent == [] and port_ba.disconnects
+        # a retransmission without a write of its own does not leave either
+        db.handle_message(TrustReestablish(db.channel_id, 0))
+        await turn()
+        assert port_ba.sent == []
+        # once a write succeeds again, the (whole) state is durable and messages flow
+        db.apply(Outputs(persist=True))
+        store_b.commit()
+        await turn()
+        db.handle_message(TrustReestablish(db.channel_id, 0))
+        await turn()
+        assert [type(m) for m in port_ba.sent] == [TrustAccept]
 
     asyncio.run(main())
 

@@ -20,7 +20,9 @@ from amiko.channels.interface import (
     HtlcOffer,
     IncomingHtlc,
     Offered,
+    Refused,
 )
+from amiko.channels.manager import status_json
 from amiko.channels.trust.data import Phase
 from amiko.channels.trust.service import TrustError, TrustService, attach_trust
 from amiko.channels.trust.state import verify_trust_proof
@@ -28,6 +30,7 @@ from amiko.node import Node, NodeConfig
 from amiko.payments.bolt11 import decode_invoice
 from amiko.rpc.server import RpcServer
 from amiko.rpc.trust_methods import register
+from amiko.wire.types import scid_to_str
 
 pytestmark = pytest.mark.slow
 
@@ -77,10 +80,16 @@ class Harness:
         pass
 
 
-def make(tmp_path, name: str, url: str | None = None, port: int = 0, **trust_kw) -> tuple[Node, TrustService]:
+def make(tmp_path, name: str, url: str | None = None, port: int = 0) -> tuple[Node, TrustService]:
     node = Node(NodeConfig(datadir=str(tmp_path / name), listen=("127.0.0.1", port), bitcoind=url,
                            poll_interval=0.05, reconnect_initial=0.1, reconnect_max=0.5))
-    return node, attach_trust(node, **trust_kw)
+    # the node may build its trust type itself (node.trust); otherwise attach it here
+    service = getattr(node, "trust", None) or attach_trust(node)
+    return node, service
+
+
+# A node without the trust channel type (NodeConfig.trust=False once the node builds it).
+NO_TRUST = {"trust": False} if "trust" in getattr(NodeConfig, "__dataclass_fields__", {}) else {}
 
 
 async def start(node: Node, svc: TrustService) -> None:
@@ -249,6 +258,8 @@ def test_payments_through_the_switch_direct_and_forwarded(tmp_path):
         bc = sb.open_trust(c.node_id, 40_000_000, 40_000_000)
         await sa.wait_open(ab)
         await sb.wait_open(bc)
+        await a.mine(3)  # the payer needs a known chain tip for deadlines
+        await wait_for(lambda: min(n._height() for n in (a, b, c)) >= 3, what="heights known")
         ba, cb = sb.find(ab.channel_id), sc.find(bc.channel_id)
         await wait_for(lambda: all(d.status().usable for d in (ab, bc, ba, cb)), what="usable")
 
@@ -271,6 +282,25 @@ def test_payments_through_the_switch_direct_and_forwarded(tmp_path):
         await wait_for(lambda: ab.status().local_msat == -1_234_000 + 234_000 - 2_000_000 - fee,
                        what="A's balance")
         assert c.invoices.by_label("ac").status == "paid"
+
+        # listchannels as the RPC shows it, then closing over RPC, keeping the final state
+        row = status_json(bc.status()) | bc.status_extra()
+        assert row["type"] == "trust" and row["limit_msat"] == 40_000_000
+        assert row["short_channel_id"] == scid_to_str(bc.core.short_channel_id)
+        assert sb.find(row["short_channel_id"]) is bc
+        server = RpcServer("t")
+        register(server, sb)
+        res = await server.call({"method": "closetrust", "params": {"channel": bc.channel_id.hex(), "keep": True},
+                                 "id": 1})
+        assert res["result"]["trust_phase"] in ("final", "closed"), res
+        await wait_for(lambda: bc.phase is Phase.CLOSED and cb.phase is Phase.FINAL, what="B closed")
+        assert cb.core.data.settlement is not None and cb.core.data.settlement.creditor
+        await sc.close_trust(cb, keep=True)
+        await wait_for(lambda: cb.phase is Phase.CLOSED, what="C closed")
+        res = await server.call({"method": "closetrust", "params": [bc.channel_id.hex()], "id": 2})
+        assert res["error"]["code"] == 400
+        assert not bc.status().usable and isinstance(bc.offer_htlc(
+            HtlcOffer(1, bytes(32), 10_000, bytes(ONION_PACKET_SIZE))), Refused)
         for node, svc in ((c, sc), (b, sb), (a, sa)):
             await stop(node, svc)
 
@@ -282,7 +312,7 @@ def test_peer_without_the_feature_gets_nothing(tmp_path):
         a, sa = make(tmp_path, "a")
         await start(a, sa)
         plain = Node(NodeConfig(datadir=str(tmp_path / "p"), listen=("127.0.0.1", 0),
-                                bitcoind=a.chain.devchain.url, poll_interval=0.05))
+                                bitcoind=a.chain.devchain.url, poll_interval=0.05, **NO_TRUST))
         await plain.start()
         rec = await a.connect(plain.node_id, "127.0.0.1", plain.peers.listen_address[1])
         assert "amiko_trust_channel" not in rec.negotiated.names()

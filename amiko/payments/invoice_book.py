@@ -17,7 +17,11 @@ from amiko.store.sqlite import Store
 # BOLT 9 context 9: what our invoices tell payers we support.
 INVOICE_FEATURES = Features.of("var_onion_optin", "payment_secret", required=True) | Features.of("basic_mpp")
 DEFAULT_EXPIRY = 3600
-MIN_FINAL_CLTV_EXPIRY_DELTA = 18
+# Our invoices ask for 80 blocks at the last hop: well clear of the 18-block fulfillment
+# deadline of BOLT 2 ("cltv_expiry_delta Selection"), which a payment must not start past.
+MIN_FINAL_CLTV_EXPIRY_DELTA = 80
+# What we require of keysend payments, which carry no invoice: payers commonly use 40.
+KEYSEND_FINAL_CLTV_EXPIRY_DELTA = 32
 
 
 class InvoiceBookError(ValueError):

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amiko.channels.interface import Channel, FailureReason, IncomingHtlc
-from amiko.payments.invoice_book import MIN_FINAL_CLTV_EXPIRY_DELTA, InvoiceBook
+from amiko.payments.invoice_book import (
+    KEYSEND_FINAL_CLTV_EXPIRY_DELTA,
+    MIN_FINAL_CLTV_EXPIRY_DELTA,
+    InvoiceBook,
+)
 from amiko.payments.onion import FailureMessage, FinalHop, check_final_htlc, create_failure
 from amiko.payments.onion.failures import IncorrectOrUnknownPaymentDetails, MppTimeout
 from amiko.wire.types import Msat
@@ -63,8 +67,10 @@ class Payee:
     def receive(self, channel: Channel, htlc: IncomingHtlc, hop: FinalHop, shared_secret: bytes) -> None:
         part = _Part(channel, htlc, shared_secret)
         height = self.height()
-        failure = check_final_htlc(hop, htlc.amount_msat, htlc.cltv_expiry, height,
-                                   MIN_FINAL_CLTV_EXPIRY_DELTA)
+        # BOLT #2: MUST fail (and not forward) an HTLC whose fulfillment deadline is already
+        # past: the minimum final deltas below keep that deadline well ahead.
+        min_delta = KEYSEND_FINAL_CLTV_EXPIRY_DELTA if hop.keysend_preimage else MIN_FINAL_CLTV_EXPIRY_DELTA
+        failure = check_final_htlc(hop, htlc.amount_msat, htlc.cltv_expiry, height, min_delta)
         if failure is not None:
             self._fail(part, failure)
             return

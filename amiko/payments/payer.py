@@ -43,6 +43,9 @@ from amiko.store.sqlite import Store
 log = logging.getLogger("amiko.payer")
 
 MIN_PART_MSAT = 10_000
+# Blocks added to the payee's final delta: the payee may see a block before we do.
+BLOCK_PADDING = 3
+KEYSEND_FINAL_CLTV_DELTA = 40
 # Our own channel is full for now: these clear as locks in flight resolve.
 _TEMPORARY_REFUSALS = frozenset({RefusalReason.TOO_MANY_HTLCS, RefusalReason.IN_FLIGHT_LIMIT,
                                  RefusalReason.DUST_EXPOSURE})
@@ -165,7 +168,7 @@ class Payer:
                                        total_msat=amount, payment_metadata=invoice.metadata)
 
         return await self._pay(invoice.payment_hash, invoice.payee, amount, final_payload,
-                               final_cltv_delta=invoice.min_final_cltv_expiry_delta, hints=hints,
+                               final_cltv_delta=invoice.min_final_cltv_expiry_delta + BLOCK_PADDING, hints=hints,
                                max_fee_msat=max_fee_msat, timeout=timeout, bolt11=bolt11, mpp=True)
 
     async def keysend(self, destination: bytes, amount_msat: int, *, max_fee_msat: int | None = None,
@@ -177,13 +180,15 @@ class Payer:
             return build_final_payload(part_msat, cltv, keysend_preimage=preimage)
 
         return await self._pay(payment_hash, destination, amount_msat, final_payload,
-                               final_cltv_delta=40, hints=[], max_fee_msat=max_fee_msat,
+                               final_cltv_delta=KEYSEND_FINAL_CLTV_DELTA, hints=[], max_fee_msat=max_fee_msat,
                                timeout=timeout, bolt11=None, mpp=False)
 
     async def _pay(self, payment_hash: bytes, payee: bytes, amount: int,
                    final_payload: Callable[[int, int], bytes], *, final_cltv_delta: int,
                    hints: list[list[RouteHintHop]], max_fee_msat: int | None, timeout: float,
                    bolt11: str | None, mpp: bool) -> PaymentResult:
+        if self.height() <= 0:
+            raise PaymentError("the chain's height is not known yet (is the chain backend reachable?)")
         self._begin(payment_hash, bolt11, payee, amount)
         attempt = _Attempt(payment_hash, amount)
         self._attempts[payment_hash] = attempt

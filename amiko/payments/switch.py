@@ -178,6 +178,11 @@ class Switch(ChannelListener):
     def htlc_incoming(self, channel: Channel, htlc: IncomingHtlc) -> None:
         if (htlc.channel_id, htlc.htlc_id) in self._by_in:
             return  # already forwarded (a repeat after a restart)
+        if self.height() <= 0:
+            # Deadlines are heights: without the chain's height nothing can be checked.
+            log.warning("HTLC %d on %s left pending: the chain height is not known yet",
+                        htlc.htlc_id, channel.channel_id.hex())
+            return
         peeled = peel_onion(self._secret, htlc.onion, htlc.payment_hash)
         if isinstance(peeled, MalformedOnion):
             log.info("HTLC %d on %s: malformed onion (%s)", htlc.htlc_id, channel.channel_id.hex(), peeled.reason)

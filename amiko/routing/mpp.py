@@ -246,10 +246,16 @@ def _make_arc(
     return _Arc(frm, to, e, exact, breaks, costs)
 
 
-def _network(q: Query, nodes: set[int], amount: int, params: RouteParams, pieces: int, shrink: float) -> list[_Arc]:
+def _network(q: Query, nodes: set[int], amount: int, params: RouteParams, mpp: MppParams, shrink: float) -> list[_Arc]:
+    """The flow network on `nodes`. Channels whose htlc_maximum_msat is below
+    `min_part_msat`, or below a quarter of the amount over `max_parts`, are left out:
+    the few parts allowed through them could carry little, and a flow leaning on them
+    would decompose into too many parts."""
     arcs: list[_Arc] = []
+    pieces = mpp.pieces
+    floor = max(mpp.min_part_msat, amount // (4 * mpp.max_parts))
     for to, e, exact in q.src_edges:
-        if to in nodes:
+        if to in nodes and e[E_MAX] >= floor:
             a = _make_arc(q, q.src, to, e, exact, amount, params, pieces, shrink)
             if a is not None:
                 arcs.append(a)
@@ -264,7 +270,7 @@ def _network(q: Query, nodes: set[int], amount: int, params: RouteParams, pieces
             continue
         for e in edges:
             u = e[0]
-            if u == q.src or u not in nodes or q.gate_b[u] == -2 or e[4] > amount:
+            if u == q.src or u not in nodes or q.gate_b[u] == -2 or e[4] > amount or e[E_MAX] < floor:
                 continue
             a = _make_arc(q, u, v, e, False, amount, params, pieces, shrink)
             if a is not None:
@@ -438,10 +444,12 @@ def split_payment(
         if route is not None:
             options.append([(route, single)])
     for shrink in (1.0, 0.99, 0.95):
-        arcs = _network(q, nodes, amount_msat, params, mpp.pieces, shrink)
+        arcs = _network(q, nodes, amount_msat, params, mpp, shrink)
         if not _min_cost_flow(arcs, q.src, q.tgt, amount_msat):
             break
         paths = _decompose(arcs, q.src, q.tgt)
+        if len(paths) > 8 * mpp.max_parts:
+            break  # cannot be folded into few parts in reasonable time
         found = False
         for k in range(1, mpp.max_parts + 1):
             cons = _consolidate(paths, k, mpp.min_part_msat)

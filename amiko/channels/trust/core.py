@@ -78,10 +78,12 @@ from amiko.channels.trust.outputs import (
     PaySettlement,
     PhaseChanged,
     WatchSettlement,
+    resolution_event,
 )
 from amiko.channels.trust.state import (
     MAX_HTLCS_PER_SIDE,
     SignedState,
+    TrustState,
     alias_scid,
     initial_state,
     sign_state,
@@ -97,9 +99,6 @@ log = logging.getLogger("amiko.channels.trust")
 
 TYPE_NAME = "trust"
 MAX_UPDATE_BYTES = 60_000  # changes per trust_update (a message is at most 65535 bytes)
-# Reported for our own lock taken back after its deadline: a failure packet no hop
-# authenticates, which the origin attributes to the next hop (the peer that let it expire).
-EXPIRED_FAILURE = FailureReason(onion=bytes(292))
 
 
 class TrustChannel:
@@ -274,12 +273,24 @@ class TrustChannel:
             changes += p.changes
         return {t for c in changes if (t := removal_target(c)) is not None}
 
+    def pending_outgoing(self) -> dict[int, bytes]:
+        """Our locks that still exist (queued, proposed, co-signed, being removed, or
+        resolved but not yet reported to the listener): id -> payment hash."""
+        held: dict[int, bytes] = {}
+        cur = self._d.current
+        if cur is not None:
+            held.update((h.htlc_id, h.payment_hash) for h in cur.state.htlcs_of(self.we))
+        held.update((a.htlc_id, a.payment_hash) for a in self._unsigned_adds())
+        held.update((c.htlc_id, h) for _, c, h in self._d.outbox if isinstance(c, SettleHtlc | FailHtlc
+                                                                              | FailMalformedHtlc | ExpireHtlc))
+        return held
+
     def undelivered(self) -> list[HtlcSettled | HtlcFailed]:
         """Resolutions of our locks not yet handed to the listener (replayed on restart)."""
-        return [self._resolution_event(seq, c) for seq, c in self._d.outbox]
+        return [resolution_event(seq, c) for seq, c, _ in self._d.outbox]
 
     def delivered(self, seq: int) -> None:
-        self._d.outbox = [(s, c) for s, c in self._d.outbox if s != seq]
+        self._d.outbox = [e for e in self._d.outbox if e[0] != seq]
 
     # -- helpers
 
@@ -319,25 +330,18 @@ class TrustChannel:
         self._to(Phase.FAILED, out)
         out.emit(ChannelFailed(reason))
 
-    def _record(self, out: Outputs, change: Change) -> None:
+    def _record(self, out: Outputs, change: Change, payment_hash: bytes) -> None:
         """Put a resolution of our lock in the outbox (durable with this output)."""
         seq = self._d.next_seq
         self._d.next_seq += 1
-        self._d.outbox.append((seq, change))
+        self._d.outbox.append((seq, change, payment_hash))
         out.persist = True
-        out.emit(self._resolution_event(seq, change))
+        out.emit(resolution_event(seq, change))
 
     @staticmethod
-    def _resolution_event(seq: int, c: Change) -> HtlcSettled | HtlcFailed:
-        if isinstance(c, SettleHtlc):
-            return HtlcSettled(c.htlc_id, c.preimage, seq)
-        if isinstance(c, FailHtlc):
-            return HtlcFailed(c.htlc_id, FailureReason(onion=c.reason), seq)
-        if isinstance(c, FailMalformedHtlc):
-            return HtlcFailed(c.htlc_id, FailureReason(failure_code=c.failure_code,
-                                                       sha256_of_onion=c.sha256_of_onion), seq)
-        assert isinstance(c, ExpireHtlc)
-        return HtlcFailed(c.htlc_id, EXPIRED_FAILURE, seq)
+    def _hash_of(state: TrustState | None, offerer: int, htlc_id: int) -> bytes:
+        h = None if state is None else state.htlc(offerer, htlc_id)
+        return bytes(32) if h is None else h.payment_hash
 
     # -- connection
 
@@ -477,7 +481,7 @@ class TrustChannel:
         out.send(TrustSign(d.channel_id, new_state.number, sig))
         for c in msg.changes:
             if isinstance(c, SettleHtlc):
-                self._record(out, c)  # the preimage is known: tell the switch now
+                self._record(out, c, sha256(c.preimage))  # the preimage is known: tell the switch now
 
     def _on_sign(self, msg: TrustSign, out: Outputs) -> None:
         d = self._d
@@ -489,13 +493,15 @@ class TrustChannel:
         if not verify_state(p.state, self.they, msg.signature):
             raise Violation(f"bad signature of state {msg.number}")
         sig = sign_state(self._secret, p.state)
+        assert d.current is not None
+        old = d.current.state
         d.current = SignedState(p.state).with_sig(self.they, msg.signature).with_sig(self.we, sig)
         d.pending = None
         out.persist = True
         out.send(TrustAck(d.channel_id, msg.number, sig))
         for c in p.changes:
             if isinstance(c, ExpireHtlc):
-                self._record(out, c)
+                self._record(out, c, self._hash_of(old, self.we, c.htlc_id))
             elif isinstance(c, SettleHtlc | FailHtlc | FailMalformedHtlc):
                 d.onions.pop(c.htlc_id, None)
         if p.state.final:
@@ -511,6 +517,7 @@ class TrustChannel:
         if not verify_state(p.state, self.they, msg.signature):
             raise Violation(f"bad counter-signature of state {msg.number}")
         assert p.our_sig is not None
+        old = None if d.current is None else d.current.state
         d.current = SignedState(p.state).with_sig(self.we, p.our_sig).with_sig(self.they, msg.signature)
         d.pending = None
         out.persist = True
@@ -522,7 +529,7 @@ class TrustChannel:
                 out.emit(HtlcIncoming(IncomingHtlc(d.channel_id, c.htlc_id, c.amount_msat, c.payment_hash,
                                                    c.cltv_expiry, c.onion)))
             elif isinstance(c, FailHtlc | FailMalformedHtlc):
-                self._record(out, c)
+                self._record(out, c, self._hash_of(old, self.we, c.htlc_id))
             elif isinstance(c, ExpireHtlc):
                 d.onions.pop(c.htlc_id, None)
         if p.state.final:

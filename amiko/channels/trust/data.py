@@ -128,7 +128,8 @@ class TrustData:
     queue: list[Change] = field(default_factory=list)  # our changes not yet proposed
     next_offer_id: int = 0
     onions: dict[int, bytes] = field(default_factory=dict)  # the peer's locks' onions
-    outbox: list[tuple[int, Change]] = field(default_factory=list)  # undelivered resolutions
+    # resolutions of our locks not yet handed to the listener: (seq, change, payment hash)
+    outbox: list[tuple[int, Change, bytes]] = field(default_factory=list)
     next_seq: int = 0
     close_requested: bool = False
     settle_onchain: bool = False
@@ -172,7 +173,7 @@ def encode_data(d: TrustData) -> bytes:
         "queue": encode_changes(d.queue).hex(),
         "next_offer_id": d.next_offer_id,
         "onions": [[k, v.hex()] for k, v in sorted(d.onions.items())],
-        "outbox": [[seq, _change(c)] for seq, c in d.outbox],
+        "outbox": [[seq, _change(c), h.hex()] for seq, c, h in d.outbox],
         "next_seq": d.next_seq, "close_requested": d.close_requested, "settle_onchain": d.settle_onchain,
         "peer_has_final": d.peer_has_final,
         "settlement": None if s is None else {
@@ -226,7 +227,8 @@ def decode_data(raw: bytes) -> TrustData:
             queue=list(decode_changes(bytes.fromhex(b["queue"]))),
             next_offer_id=_int(b["next_offer_id"]),
             onions={_int(k): bytes.fromhex(v) for k, v in b["onions"]},
-            outbox=[(_int(seq), decode_changes(bytes.fromhex(c))[0]) for seq, c in b["outbox"]],
+            outbox=[(_int(seq), decode_changes(bytes.fromhex(c))[0], bytes.fromhex(h))
+                    for seq, c, h in b["outbox"]],
             next_seq=_int(b["next_seq"]), close_requested=_bool(b["close_requested"]),
             settle_onchain=_bool(b["settle_onchain"]), peer_has_final=_bool(b["peer_has_final"]),
             settlement=None if s is None else Settlement(

@@ -65,6 +65,7 @@ class TrustDriver:
     _worker: asyncio.Task[None] | None = None
     _propose_scheduled: bool = False
     _resumed: bool = False
+    _store_failed: bool = False  # a write failed: nothing leaves until a later write succeeds
 
     # -- identity and views
 
@@ -96,6 +97,9 @@ class TrustDriver:
 
     def pending_incoming(self) -> list[IncomingHtlc]:
         return self.core.pending_incoming()
+
+    def pending_outgoing(self) -> dict[int, bytes]:
+        return self.core.pending_outgoing()
 
     # -- the link's ChannelHandler
 
@@ -193,16 +197,18 @@ class TrustDriver:
             if step.durable is not None:
                 try:
                     await step.durable
+                    self._store_failed = False  # every write holds the whole state
                 except Exception:
-                    # Nothing of this step may leave: the peer must not see a signature of
-                    # a state we could not store. Drop the link; reestablish sorts it out.
+                    # Nothing may leave until a state is stored again: the peer must not see
+                    # a signature of a state we could not store. Drop the link.
                     log.exception("trust channel %s: cannot store state; dropping the link",
                                   self.channel_id.hex())
+                    self._store_failed = True
                     self._queue.clear()
                     if self.port is not None:
                         self.port.disconnect("cannot store channel state")
                     return
-            port = self.port
+            port = None if self._store_failed else self.port
             for msg in step.messages:
                 # Peers without the feature never receive a trust message.
                 if port is None or not port.features.has(FEATURE_NAME) or not port.send(msg):

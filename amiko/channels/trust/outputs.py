@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amiko.channels.interface import FailureReason, IncomingHtlc
+from amiko.channels.trust.changes import Change, ExpireHtlc, FailHtlc, FailMalformedHtlc, SettleHtlc
 
 __all__ = [
     "ChannelFailed",
@@ -28,7 +29,12 @@ __all__ = [
     "PaySettlement",
     "PhaseChanged",
     "WatchSettlement",
+    "resolution_event",
 ]
+
+# Reported for our own lock taken back after its deadline: a failure packet no hop
+# authenticates, which the origin attributes to the next hop (the peer that let it expire).
+EXPIRED_FAILURE = FailureReason(onion=bytes(292))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +130,17 @@ class Outputs:
 
     def __bool__(self) -> bool:
         return bool(self.messages or self.events or self.persist)
+
+
+def resolution_event(seq: int, c: Change) -> HtlcSettled | HtlcFailed:
+    """The listener's event for a resolution of our lock kept in the outbox."""
+    if isinstance(c, SettleHtlc):
+        return HtlcSettled(c.htlc_id, c.preimage, seq)
+    if isinstance(c, FailHtlc):
+        return HtlcFailed(c.htlc_id, FailureReason(onion=c.reason), seq)
+    if isinstance(c, FailMalformedHtlc):
+        return HtlcFailed(c.htlc_id, FailureReason(failure_code=c.failure_code,
+                                                   sha256_of_onion=c.sha256_of_onion), seq)
+    if isinstance(c, ExpireHtlc):
+        return HtlcFailed(c.htlc_id, EXPIRED_FAILURE, seq)
+    raise ValueError(f"not a resolution: {c!r}")

@@ -14,9 +14,13 @@ Modules (import what you need; this package imports nothing eagerly):
   per-channel rate limiter.
 - `funding`: the chain facts about a funding output, looked up (and cached) by scid.
 - `records`: what the gossiper keeps per channel besides the graph; the rows it writes.
-- `gossiper`: the sans-IO core: `Gossiper.handle(peer, msg, now) -> Verdict` and outputs.
+- `gossiper`: the sans-IO core: `Gossiper.handle(peer, msg, now) -> Verdict` and outputs;
+  `answers` (its replies to a peer's filter and queries) and `upkeep` (pruning, the rows
+  to write) are parts of it.
 - `store`: the SQLite tables (raw messages kept for relaying), and the fast load.
 - `driver`: the asyncio glue: link handlers, funding lookups, timers, chain events, writes.
 - `views`: JSON for `listnodes`, `listchannels`, `getroute`.
 - `importer`: `import_describegraph(path, graph, store)`.
+- `synth`: validly signed synthetic gossip and a table-backed fake chain, for tests and
+  benchmarks.
 """

@@ -35,13 +35,13 @@ NO_GOSSIP = 0xFFFFFFFF
 def answer(g: Gossiper, ps: PeerState, msg: GossipTimestampFilter | QueryChannelRange | QueryShortChannelIds,
            now: float) -> Verdict:
     if isinstance(msg, GossipTimestampFilter):
-        return _filter(g, ps, msg)
+        return _filter(g, ps, msg, now)
     if isinstance(msg, QueryChannelRange):
-        return _channel_range(g, ps, msg)
+        return _channel_range(g, ps, msg, now)
     return _short_channel_ids(g, ps, msg)
 
 
-def _filter(g: Gossiper, ps: PeerState, msg: GossipTimestampFilter) -> Verdict:
+def _filter(g: Gossiper, ps: PeerState, msg: GossipTimestampFilter, now: float) -> Verdict:
     """# BOLT #7 (receiver): SHOULD send all gossip messages whose `timestamp` is greater
     # or equal to `first_timestamp`, and less than `first_timestamp` plus
     # `timestamp_range`. MAY wait for the next outgoing gossip flush to send these.
@@ -50,7 +50,11 @@ def _filter(g: Gossiper, ps: PeerState, msg: GossipTimestampFilter) -> Verdict:
         return ignored("unknown chain_hash")
     f = TimestampFilter(msg.first_timestamp, msg.first_timestamp + msg.timestamp_range)
     ps.filter = f
-    ps.backlog = None if f.end <= f.first or f.first >= NO_GOSSIP else backlog(g, f)
+    ps.backlog = None
+    if f.end > f.first and f.first < NO_GOSSIP:
+        if not g.range_query_limiter.take((ps.peer_id, "filter"), now):
+            return accepted("filter set; backlog rate limited")
+        ps.backlog = backlog(g, f)
     return accepted()
 
 
@@ -114,12 +118,16 @@ def checksums(g: Gossiper, scid: int) -> tuple[int, int]:
     )
 
 
-def _channel_range(g: Gossiper, ps: PeerState, msg: QueryChannelRange) -> Verdict:
+def _channel_range(g: Gossiper, ps: PeerState, msg: QueryChannelRange, now: float) -> Verdict:
     if msg.chain_hash != g.chain_hash:
         return ignored("query_channel_range for an unknown chain")
     if msg.number_of_blocks == 0:
         # BOLT #7 (sender): MUST set `number_of_blocks` to 1 or greater.
         return rejected("query_channel_range with number_of_blocks 0")
+    if not g.range_query_limiter.take(ps.peer_id, now):
+        # Each answer walks the whole graph (and CRCs every update when asked): a peer
+        # asking again and again only gets a few.
+        return ignored("query_channel_range rate limited")
     replies = range_replies(
         g.chain_hash, msg.first_blocknum, msg.number_of_blocks, g.public_scids(),
         chunk=g.config.reply_chunk, query_option=msg.tlvs.query_option or 0,

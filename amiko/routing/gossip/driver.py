@@ -2,14 +2,19 @@
 carries out its outputs (sends through the peers' links, funding lookups on the chain,
 grouped writes to the store).
 
-Wiring (see the package's report for the node):
+Wiring:
 
-    driver = GossipDriver(gossiper, chain=backend, port_of=peers.port_of,
+    driver = GossipDriver(gossiper, chain=None, port_of=peers.port_of,
                           links=lambda: [r.connection.link for r in peers.peers.values() if r.connected],
                           store=GossipStore(store))
-    peers.handlers.update(driver.handlers)      # before any connection
+    peers.handlers.update(driver.handlers)      # the dict every Link shares; before connecting
+    ... at start, once the chain backend exists:
+    driver.attach_chain(backend)
     backend.subscribe(driver)                   # block_connected / block_disconnected
     await driver.start()  ...  await driver.stop()
+
+New connections are noticed from `links()` within a tick (1 s); calling
+`driver.peer_connected(link)` from the peer manager's ready hook makes it immediate.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class GossipDriver:
         write_interval: float = 5.0,
     ) -> None:
         self.gossiper = gossiper
-        self.lookup = None if chain is None else FundingLookup(chain)
+        self.lookup: FundingLookup | None = None if chain is None else FundingLookup(chain)
         self.port_of = port_of
         self.links = links
         self.store = store
@@ -78,6 +83,10 @@ class GossipDriver:
         self._lookup_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_write = 0.0
+
+    def attach_chain(self, chain: FundingChain) -> None:
+        """The chain to check funding outputs on (when it is only known at start)."""
+        self.lookup = FundingLookup(chain)
 
     @property
     def handlers(self) -> dict[int, MessageHandler]:

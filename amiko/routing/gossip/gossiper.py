@@ -93,6 +93,7 @@ class GossipConfig:
     confirmation_slack: int = 2  # BOLT #7: MAY accept if the output is close to 6
     spent_forget_blocks: int = 72
     max_pending: int = 20_000
+    pending_backpressure: int = 2000  # no new scid queries while this many wait for the chain
     max_held: int = 20_000
     hold_seconds: float = 600.0
     reply_chunk: int = 2000  # scids per reply_channel_range
@@ -172,6 +173,7 @@ class Gossiper:
         self.relay = RelayBuffer()
         self.limiter = RateLimiter(config.update_burst, config.update_interval)
         self._warn_limiter = RateLimiter(max(1, config.warnings_per_minute), 60.0 / max(1, config.warnings_per_minute))
+        self.range_query_limiter = RateLimiter(4, 60.0)  # query_channel_range per peer
         self._reject_limiter = RateLimiter(max(1, config.max_rejections), 3600.0 / max(1, config.max_rejections))
         self._release_sources: dict[int, set[bytes]] = {}
         self._own_node_ann: NodeAnnouncement | None = None
@@ -636,7 +638,10 @@ class Gossiper:
         return flags
 
     def _pump(self, ps: PeerState) -> None:
-        if ps.sync is not None:
+        """Send the next `query_short_channel_ids`, unless the announcements of the last
+        ones still wait for their funding outputs (the chain is the bottleneck: asking
+        faster would only fill `pending`)."""
+        if ps.sync is not None and len(self.pending) < self.config.pending_backpressure:
             q = ps.sync.next_query(with_flags=ps.queries_ex)
             if q is not None:
                 self.send(ps.peer_id, q)

@@ -210,10 +210,14 @@ class Node:
     def _resume_payments(self) -> None:
         """After a restart: finish forwards the crash interrupted, and decide again about
         incoming locks nobody decided about."""
-        self.payer.resume()
-        self.switch.resume()
         self.payee.resuming = True
         try:
+            for channel in list(self.channels.channels.values()):
+                replay = getattr(channel, "replay_outbox", None)
+                if replay is not None:
+                    replay()
+            self.payer.resume()
+            self.switch.resume()
             for channel in list(self.channels.channels.values()):
                 for htlc in channel.pending_incoming():
                     self.switch.htlc_incoming(channel, htlc)

@@ -211,6 +211,6 @@ def test_incremental_lists_match_a_rebuild(seq):
     h = _rebuilt(g)
     _same_lists(g, h)
     for i, lst in enumerate(g.adj.ins):
-        ranked = order.lists[i]
-        assert sorted(e[E_KEY] for _, e in ranked) == sorted(e[E_KEY] for e in lst)
-        assert [r for r, _ in ranked] == sorted(r for r, _ in ranked)
+        assert sorted(e[E_KEY] for e in order.edges[i]) == sorted(e[E_KEY] for e in lst)
+        assert list(order.ranks[i]) == sorted(order.ranks[i])
+        assert list(order.ranks[i]) == [order.rank(e) for e in order.edges[i]]

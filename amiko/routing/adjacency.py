@@ -12,7 +12,8 @@ arrives from (only way out to the node a forward search comes from) is a dead en
 
 from __future__ import annotations
 
-from bisect import insort
+from array import array
+from bisect import bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -44,22 +45,40 @@ def _sole(lst: list[EdgeT]) -> int:
 
 
 class SortedIns:
-    """Every node's in-edges as `(rank, edge)` pairs sorted by `rank(edge)`, kept current
-    as the graph changes (a search's lower bound of an edge's cost at some amount)."""
+    """Every node's in-edges sorted by `rank(edge)` (`edges[v]`), with the ranks alongside
+    in a compact array (`ranks[v]`), kept current as the graph changes. A search uses the
+    rank as a lower bound of an edge's cost at some amount."""
 
     def __init__(self, ins: list[list[EdgeT]], rank: Callable[[EdgeT], float]) -> None:
         self.rank = rank
-        self.lists: list[list[tuple[float, EdgeT]]] = [sorted([(rank(e), e) for e in lst]) for lst in ins]
+        self.edges: list[list[EdgeT]] = []
+        self.ranks: list[array[float]] = []
+        for lst in ins:
+            pairs = sorted(((rank(e), e) for e in lst), key=_first)
+            self.edges.append([e for _, e in pairs])
+            self.ranks.append(array("d", [r for r, _ in pairs]))
+
+    def grow(self) -> None:
+        self.edges.append([])
+        self.ranks.append(array("d"))
 
     def insert(self, to: int, e: EdgeT) -> None:
-        insort(self.lists[to], (self.rank(e), e))
+        r = self.rank(e)
+        i = bisect_right(self.ranks[to], r)
+        self.ranks[to].insert(i, r)
+        self.edges[to].insert(i, e)
 
     def remove(self, to: int, key: int) -> None:
-        lst = self.lists[to]
-        for i, (_, e) in enumerate(lst):
+        lst = self.edges[to]
+        for i, e in enumerate(lst):
             if e[E_KEY] == key:
                 del lst[i]
+                del self.ranks[to][i]
                 return
+
+
+def _first(pair: tuple[float, EdgeT]) -> float:
+    return pair[0]
 
 
 MAX_ORDERS = 24
@@ -93,7 +112,7 @@ class Adjacency:
         self.sole_in.append(NO_IN_EDGES)
         self.sole_out.append(NO_IN_EDGES)
         for order in self._orders.values():
-            order.lists.append([])
+            order.grow()
 
     def add(self, frm: int, to: int, e_in: EdgeT) -> None:
         """Insert an edge given as its `ins` tuple (whose first field is `frm`)."""

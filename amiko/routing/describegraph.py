@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from amiko.routing.graph import ChannelInfo, Graph, NodeInfo, Policy
+from amiko.routing.graph import ChannelInfo, Graph, NodeInfo, Policy, gc_paused
 
 _U16 = (1 << 16) - 1
 _U32 = (1 << 32) - 1
@@ -195,8 +195,9 @@ def read_describegraph(path: str | pathlib.Path, graph: Graph | None = None) -> 
     """Load a describegraph dump from a file (gzip-compressed if it ends in `.gz`)."""
     p = pathlib.Path(path)
     opener = gzip.open if p.suffix == ".gz" else open
-    with opener(p, "rb") as f:
-        data = json.load(f)
-    if not isinstance(data, Mapping):
-        raise ValueError("describegraph JSON must be an object with nodes and edges")
-    return graph_from_describegraph(data, graph)
+    with gc_paused():
+        with opener(p, "rb") as f:
+            data = json.load(f)
+        if not isinstance(data, Mapping):
+            raise ValueError("describegraph JSON must be an object with nodes and edges")
+        return graph_from_describegraph(data, graph)

@@ -22,7 +22,9 @@ under a second.
 from __future__ import annotations
 
 import enum
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from amiko.routing.adjacency import Adjacency, EdgeT
@@ -133,6 +135,20 @@ class GraphRows:
     nodes: list[NodeRow] = field(default_factory=list)
     channels: list[ChannelRow] = field(default_factory=list)
     policies: list[PolicyRow] = field(default_factory=list)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many long-lived objects that
+    form no cycles: otherwise each of its full passes walks everything built so far,
+    which doubles the time to load a 50,000-channel graph."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _edge_tuple(from_idx: int, p: Policy, capacity_sat: int | None, key: int) -> EdgeT | None:
@@ -411,13 +427,18 @@ class Graph:
     def from_rows(cls, rows: GraphRows) -> Graph:
         """Rebuild a graph from `to_rows()` output (trusted: it is our own storage)."""
         g = cls()
+        with gc_paused():
+            g._load_rows(rows)
+        return g
+
+    def _load_rows(self, rows: GraphRows) -> None:
         pol: dict[int, list[Policy | None]] = {}
         for scid, d, base, ppm, delta, hmin, hmax, disabled, ts in rows.policies:
             slot = pol.get(scid)
             if slot is None:
                 slot = pol[scid] = [None, None]
             slot[d] = Policy(base, ppm, delta, hmin, hmax, bool(disabled), ts)
-        g.bulk_load(
+        self.bulk_load(
             (
                 ChannelInfo(scid, n1, n2, cap, bool(unv), feat, *pol.get(scid, (None, None)))
                 for scid, n1, n2, cap, unv, feat in rows.channels
@@ -427,13 +448,16 @@ class Graph:
                 for nid, ts, feat, alias, rgb, addrs in rows.nodes
             ),
         )
-        return g
 
     def bulk_load(self, channels: Iterable[ChannelInfo], nodes: Iterable[NodeInfo] = ()) -> int:
         """Add many channels with their policies at once (no timestamp checks: for
         loading our own storage or an import into a fresh graph). Channels whose scid is
         already known, or whose node order is wrong, are skipped. Node infos for nodes
         without channels are skipped. Returns the number of channels added."""
+        with gc_paused():
+            return self._bulk_load(channels, nodes)
+
+    def _bulk_load(self, channels: Iterable[ChannelInfo], nodes: Iterable[NodeInfo]) -> int:
         index, chans, chans_of, adj = self._index, self._chans, self._chans_of, self.adj
         added = 0
         for ch in channels:

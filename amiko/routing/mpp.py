@@ -59,6 +59,7 @@ class MppParams:
     min_part_msat: int = 10_000
     pieces: int = 6  # linear pieces per channel direction
     candidates: int = 6  # single-path searches that pick the neighbourhood
+    fallback: bool = True  # when the flow finds no split, try the halving baseline
 
 
 DEFAULT_MPP = MppParams()
@@ -434,7 +435,8 @@ def split_payment(
     nodes, single = _candidate_nodes(graph, source, target, amount_msat, final_cltv_delta, params, mpp, first_hops,
                                      route_hints, exclude_nodes, exclude_channels, liquidity, q)
     if not nodes:
-        return None
+        return _fallback(graph, source, target, amount_msat, current_height, final_cltv_delta, params, mpp,
+                         first_hops, route_hints, exclude_nodes, exclude_channels, liquidity)
     # The flow prices a fixed fee per msat, so it may split more than is worth it: every
     # consolidation from one part to `max_parts` (and the best single route) is priced
     # exactly, and the cheapest by the true objective wins.
@@ -472,8 +474,31 @@ def split_payment(
         if best is None or cost < best[0]:
             best = (cost, parts)
     if best is None:
-        return None
+        return _fallback(graph, source, target, amount_msat, current_height, final_cltv_delta, params, mpp,
+                         first_hops, route_hints, exclude_nodes, exclude_channels, liquidity)
     return PaymentSplit(tuple(r for r, _ in best[1]), joint_probability(q, best[1]))
+
+
+def _fallback(
+    graph: Graph,
+    source: bytes,
+    target: bytes,
+    amount: int,
+    current_height: int,
+    final_cltv: int,
+    params: RouteParams,
+    mpp: MppParams,
+    first_hops: Sequence[FirstHop] | None,
+    route_hints: Sequence[Sequence[RouteHintHop]],
+    exclude_nodes: Collection[bytes],
+    exclude_channels: Collection[tuple[int, int]],
+    liquidity: LiquidityView,
+) -> PaymentSplit | None:
+    if not mpp.fallback:
+        return None
+    return split_halving(graph, source, target, amount, current_height=current_height, final_cltv_delta=final_cltv,
+                         params=params, mpp=mpp, first_hops=first_hops, route_hints=route_hints,
+                         exclude_nodes=exclude_nodes, exclude_channels=exclude_channels, liquidity=liquidity)
 
 
 def _materialise_all(

@@ -69,6 +69,12 @@ def prepare(
     exclude_channels: Collection[tuple[int, int]],
     liquidity: LiquidityView,
 ) -> Query:
+    """Everything a search needs beyond the graph, for one payment: overlay indices for
+    nodes the graph does not know (a private payer or payee), hint edges (overriding the
+    graph's policy for the same channel direction), the payer's own edges (its first hops
+    with their balances, less what `liquidity` has in flight on them), exclusions, the
+    dead-end gates, and the learned bounds. Cheap (a few hundred microseconds on the
+    mainnet graph): make one per search."""
     adj = graph.adj
     ids = graph.node_ids
     n = len(ids)

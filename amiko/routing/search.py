@@ -248,92 +248,189 @@ def warm_up(graph: Graph, params: RouteParams = DEFAULT_PARAMS, min_msat: int = 
     return len(classes)
 
 
-def _probe(q: Query, amount: int, params: RouteParams) -> tuple[dict[int, float], float, dict[int, list[tuple[int, EdgeT]]]]:
-    """Forward Dijkstra from the payer at `amount`, stopped at a node boundary after
-    `probe_edges` edges. Returns the settled nodes' costs, the frontier r (a lower bound
-    for every other node; inf when the probe ran out of nodes), and for each node the
-    edges into it from settled nodes, as (from, out-list edge) pairs."""
-    src, tgt, outs, n = q.src, q.tgt, q.outs, q.n
-    gate, out_ovr = q.gate_f, q.out_override
-    bget = q.bounds.get
-    bp = params.base_penalty_msat
-    mult = params.liquidity_penalty_msat + amount * params.liquidity_penalty_ppm / 1e6
-    risk = amount * params.cltv_risk_billionths / 1e9
-    log1p = math.log1p
-    inf = math.inf
-    budget = params.probe_edges
+class _Probe:
+    """Forward Dijkstra from the payer at `amount` that can be extended: `extend(budget)`
+    scans about `budget` more edges, stopping at a node boundary. `settled` holds the
+    settled nodes' costs, `frontier()` a lower bound for every other node (inf when the
+    probe ran out of nodes), and `special[v]` the edges into v from settled nodes, as
+    (from, out-list edge) pairs. htlc_minimum_msat is not checked: the real amounts are
+    larger than `amount`."""
 
-    settled: dict[int, float] = {src: 0.0}
-    special: dict[int, list[tuple[int, EdgeT]]] = {}
-    best: dict[int, float] = {}
-    heap: list[tuple[float, int]] = []
-    # htlc_minimum_msat is not checked: the real amounts are larger than `amount`.
-    for to, e, exact in q.src_edges:
-        if amount > e[E_MAX]:
-            continue
-        if exact:
-            pen = 0.0
-        else:
-            b = bget(e[E_KEY])
-            pen = -log1p(-amount / (e[E_CAP] + 1)) if b is None else neg_log_p(amount, e[E_CAP], b)
-            if pen == inf:
+    def __init__(self, q: Query, amount: int, params: RouteParams) -> None:
+        self.q, self.amount = q, amount
+        self.bp = params.base_penalty_msat
+        self.mult = params.liquidity_penalty_msat + amount * params.liquidity_penalty_ppm / 1e6
+        self.risk = amount * params.cltv_risk_billionths / 1e9
+        self.settled: dict[int, float] = {q.src: 0.0}
+        self.special: dict[int, list[tuple[int, EdgeT]]] = {}
+        self.best: dict[int, float] = {}
+        self.heap: list[tuple[float, int]] = []
+        self.scanned = 0
+        bget = q.bounds.get
+        for to, e, exact in q.src_edges:
+            if amount > e[E_MAX]:
                 continue
-        cc = mult * pen
-        if cc < best.get(to, inf):
-            best[to] = cc
-            heappush(heap, (cc, to))
-    scanned = 0
-    while heap and scanned < budget:
-        c, x = heappop(heap)
-        if x in settled:
-            continue
-        settled[x] = c
-        if x == tgt:
-            continue
-        if x in out_ovr:
-            edges = out_ovr[x]
-        elif x < n:
-            edges = outs[x]
-        else:
-            continue
-        for e in edges:
-            y, base, ppm, delta, _hmin, hmax, cap, key = e
-            if amount > hmax:
-                break
-            scanned += 1
-            g = gate[y]
-            if g == x or g == -2:
-                continue
-            b = bget(key)
-            if b is None:
-                pen = -log1p(-amount / (cap + 1))
+            if exact:
+                pen = 0.0
             else:
-                pen = neg_log_p(amount, cap, b)
-                if pen == inf:
+                b = bget(e[E_KEY])
+                pen = -math.log1p(-amount / (e[E_CAP] + 1)) if b is None else neg_log_p(amount, e[E_CAP], b)
+                if pen == math.inf:
                     continue
-            sp = special.get(y)
-            if sp is None:
-                special[y] = [(x, e)]
+            cc = self.mult * pen
+            if cc < self.best.get(to, math.inf):
+                self.best[to] = cc
+                heappush(self.heap, (cc, to))
+
+    def frontier(self) -> float:
+        heap, settled = self.heap, self.settled
+        while heap and heap[0][1] in settled:
+            heappop(heap)
+        return heap[0][0] if heap else math.inf
+
+    def extend(self, budget: int) -> None:
+        q, amount = self.q, self.amount
+        tgt, outs, n = q.tgt, q.outs, q.n
+        gate, out_ovr = q.gate_f, q.out_override
+        bget = q.bounds.get
+        bp, mult, risk = self.bp, self.mult, self.risk
+        settled, special, best, heap = self.settled, self.special, self.best, self.heap
+        log1p = math.log1p
+        inf = math.inf
+        scanned = 0
+        while heap and scanned < budget:
+            c, x = heappop(heap)
+            if x in settled:
+                continue
+            settled[x] = c
+            if x == tgt:
+                continue
+            if x in out_ovr:
+                edges = out_ovr[x]
+            elif x < n:
+                edges = outs[x]
             else:
-                sp.append((x, e))
-            cc = c + base + amount * ppm // 1_000_000 + bp + mult * pen + delta * risk
-            if cc < best.get(y, inf):
-                best[y] = cc
-                heappush(heap, (cc, y))
-    while heap and heap[0][1] in settled:
-        heappop(heap)
-    return settled, (heap[0][0] if heap else inf), special
+                continue
+            for e in edges:
+                y, base, ppm, delta, _hmin, hmax, cap, key = e
+                if amount > hmax:
+                    break
+                scanned += 1
+                g = gate[y]
+                if g == x or g == -2:
+                    continue
+                b = bget(key)
+                if b is None:
+                    pen = -log1p(-amount / (cap + 1))
+                else:
+                    pen = neg_log_p(amount, cap, b)
+                    if pen == inf:
+                        continue
+                sp = special.get(y)
+                if sp is None:
+                    special[y] = [(x, e)]
+                else:
+                    sp.append((x, e))
+                cc = c + base + amount * ppm // 1_000_000 + bp + mult * pen + delta * risk
+                if cc < best.get(y, inf):
+                    best[y] = cc
+                    heappush(heap, (cc, y))
+        self.scanned += scanned
+
+
+def reachable(q: Query, amount: int) -> bool:
+    """Whether any path joins the payer to the payee over edges that can carry `amount`
+    (bidirectional breadth-first search, expanding the smaller frontier; no costs, no hop
+    or cltv limits, so a superset of what the searches accept). Cheap next to a search
+    that must exhaust the graph to say "no route"."""
+    src, tgt, outs, ins, n = q.src, q.tgt, q.outs, q.ins, q.n
+    gate_f, gate_b, out_ovr, in_ovr = q.gate_f, q.gate_b, q.out_override, q.in_override
+    banned = {k for k, b in q.bounds.items() if b[1] < 0}
+    seen_f = {src}
+    seen_b = {tgt}
+    front_f: list[int] = []
+    for to, e, _ in q.src_edges:
+        if amount <= e[E_MAX] and e[E_KEY] not in banned:
+            if to in seen_b:
+                return True
+            if to not in seen_f:
+                seen_f.add(to)
+                front_f.append(to)
+    front_b = [tgt]
+    while front_f and front_b:
+        nxt: list[int] = []
+        if len(front_f) <= len(front_b):
+            for x in front_f:
+                edges = out_ovr[x] if x in out_ovr else outs[x] if x < n else []
+                for e in edges:
+                    if amount > e[E_MAX]:
+                        break
+                    y = e[0]
+                    if y in seen_f or e[E_KEY] in banned:
+                        continue
+                    if y in seen_b:
+                        return True
+                    g = gate_f[y]
+                    if g != x and g != -2:
+                        seen_f.add(y)
+                        nxt.append(y)
+            front_f = nxt
+        else:
+            for v in front_b:
+                edges = in_ovr[v] if v in in_ovr else ins[v] if v < n else []
+                for e in edges:
+                    if amount > e[E_MAX]:
+                        break
+                    u = e[0]
+                    if u in seen_b or e[E_KEY] in banned:
+                        continue
+                    if u in seen_f:
+                        return True
+                    g = gate_b[u]
+                    if g != v and g != -2:
+                        seen_b.add(u)
+                        nxt.append(u)
+            front_b = nxt
+    return False
+
+
+# When a backward search needs more than `_POPS_PER_PROBE_EDGE` heap pops per edge the
+# probe scanned, the probe is extended fourfold and the backward search restarted with the
+# better potential: hard cases (a payer behind a hub, every route dear) get a deep probe,
+# easy ones stay cheap. The last round has no limit.
+_POPS_PER_PROBE_EDGE = 3
+_ROUNDS = 3
+_GAVE_UP: list[Step] = []
 
 
 def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) -> list[Step] | None:
     """The backward search as A* over lazily expanded, cost-ordered in-edges (see the
     module docstring). Finds the routes `search_backward` finds."""
-    f, r, special = _probe(q, amount, params)
+    probe = _Probe(q, amount, params)
+    budget = max(params.probe_edges, 1)
+    for round_ in range(_ROUNDS):
+        probe.extend(budget - probe.scanned)
+        last = round_ == _ROUNDS - 1
+        if last and not reachable(q, amount):
+            return None  # spare the unlimited round an exhaustive search
+        found = _astar(q, amount, final_cltv, params, probe, None if last else _POPS_PER_PROBE_EDGE * budget)
+        if found is not _GAVE_UP:
+            return found
+        budget *= 4
+    return None  # not reached: the last round has no limit
+
+
+def _astar(
+    q: Query, amount: int, final_cltv: int, params: RouteParams, probe: _Probe, max_pops: int | None
+) -> list[Step] | None:
+    """One backward A* with the probe's potential; `_GAVE_UP` after `max_pops` pops."""
+    f, r, special = probe.settled, probe.frontier(), probe.special
     src, tgt, ins, n = q.src, q.tgt, q.ins, q.n
     if r == math.inf and tgt not in f:
         return None  # the probe saw everything the payer can reach
     a0 = amount_class(amount)
-    lists = cost_order(q.graph, a0, params).lists
+    order = cost_order(q.graph, a0, params)
+    ordered, ranks = order.edges, order.ranks
     gate, src_out, override, eager = q.gate_b, q.src_out, q.in_override, q.eager
     bget = q.bounds.get
     fget = f.get
@@ -352,6 +449,7 @@ def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) ->
     lab: dict[int, _Label] = {tgt: (amount, final_cltv, 0, -1, None, False)}
     best[tgt] = 0.0
     heap: list[tuple[float, int, int]] = [(fget(tgt, r), tgt, -1)]
+    pops_left = max_pops if max_pops is not None else -1
 
     def relax_all(pairs: list[tuple[int, EdgeT]], v: int, c: float, amt: int, cl: int, h: int) -> None:
         """Relax (from node, edge) pairs into v at once; the edge's first field is unused."""
@@ -385,6 +483,9 @@ def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) ->
 
     while heap:
         _, v, pos = heappop(heap)
+        pops_left -= 1
+        if pops_left == 0:
+            return _GAVE_UP
         c = best[v]
         amt, cl, h, _, _, _ = lab[v]
         if pos < 0:
@@ -423,18 +524,19 @@ def search_astar(q: Query, amount: int, final_cltv: int, params: RouteParams) ->
             pos = 0
         # Lazy expansion: relax v's in-edges in order of their cost bound while that
         # bound keeps them ahead of the heap's top; park a cursor for the rest.
-        lst = lists[v]
+        lst = ordered[v]
+        rks = ranks[v]
         top = heap[0][0] if heap else inf
         mult = lp0 + amt * lpp
         risk = amt * riskf
         end = len(lst)
         while pos < end:
-            rk, e = lst[pos]
-            k = c + rk + r
+            k = c + rks[pos] + r
             if k > top:
                 if k < inf:
                     heappush(heap, (k, v, pos))
                 break
+            e = lst[pos]
             pos += 1
             u, base, ppm, delta, hmin, hmax, cap, key = e
             if amt > hmax or amt < hmin:

@@ -51,6 +51,18 @@ class ChannelTable:
     def save_extra(self, row_id: int, extra: bytes | None) -> asyncio.Future[None]:
         return self.batcher.write("UPDATE channels SET extra=? WHERE id=?", (extra, row_id))
 
+    def stage_event(self, row_id: int, seq: int, event_json: str) -> asyncio.Future[None]:
+        return self.batcher.write("INSERT OR REPLACE INTO channel_events(channel_row, seq, event) VALUES (?,?,?)",
+                                  (row_id, seq, event_json))
+
+    def ack_event(self, row_id: int, seq: int) -> asyncio.Future[None]:
+        return self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
+
+    def pending_events(self, row_id: int) -> list[tuple[int, str]]:
+        rows = self.store.query("SELECT seq, event FROM channel_events WHERE channel_row=? ORDER BY seq",
+                                (row_id,))
+        return [(int(r["seq"]), str(r["event"])) for r in rows]
+
     def load_open(self) -> list[ChannelRow]:
         return [self._row(r) for r in self.store.query("SELECT * FROM channels WHERE closed=0 ORDER BY id")]
 

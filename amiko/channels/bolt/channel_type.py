@@ -134,6 +134,8 @@ class BoltChannelType:
     def restore(self, row: ChannelRow) -> BoltDriver:
         core = BoltChannel.from_bytes(row.state, self.keys_for(row.id))
         driver = self._driver(core, row.id, None)
+        pending = self.ctx.channels.pending_events(row.id)
+        driver._next_event_seq = max((seq for seq, _ in pending), default=-1) + 1
         if row.extra:
             driver.funding_tx = Transaction.parse(row.extra)
         return driver

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from amiko.bitcoin.tx import OutPoint, Transaction, TxOut
+from amiko.channels import events_codec
 from amiko.channels.bolt.core import BoltChannel
 from amiko.channels.bolt.htlcs import Side
 from amiko.channels.bolt.outputs import (
@@ -61,7 +62,7 @@ TYPE_NAME = "bolt"
 class _Step:
     durable: asyncio.Future[None] | None
     messages: list[Any]
-    events: list[Any]
+    events: list[tuple[int | None, Any]]  # (outbox seq of an HTLC event, event)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class BoltDriver:
     funding_broadcast: bool = False  # our funding transaction went out
     failure: str | None = None  # why the channel failed or was forgotten
     closing_txid: bytes | None = None
+    _next_event_seq: int = 0
 
     # -- identity
 
@@ -139,6 +141,22 @@ class BoltDriver:
     def pending_outgoing(self) -> dict[int, bytes]:
         return {h.htlc_id: h.payment_hash for h in self.core.data.htlcs.values() if h.owner is Side.LOCAL}
 
+    def replay_outbox(self) -> None:
+        """After a restart: hand the switch the HTLC events a crash kept it from hearing
+        (it treats every one of them idempotently)."""
+        listener = self.ctx.listener
+        for seq, text in self.ctx.channels.pending_events(self.row_id):
+            self._next_event_seq = max(self._next_event_seq, seq + 1)
+            if listener is not None:
+                kind, value = events_codec.decode(text)
+                if kind == "incoming":
+                    listener.htlc_incoming(self, value)
+                elif kind == "settled":
+                    listener.htlc_settled(self, *value)
+                elif kind == "failed":
+                    listener.htlc_failed(self, *value)
+            self.ctx.channels.ack_event(self.row_id, seq)
+
     def pending_incoming(self) -> list[IncomingHtlc]:
         return self.core.pending_incoming()
 
@@ -162,15 +180,25 @@ class BoltDriver:
     def apply(self, out: Outputs) -> None:
         """Queue the core's outputs: durable first, then sent, then acted upon."""
         self._register_current_id()
+        events: list[tuple[int | None, Any]] = []
+        for event in out.events:
+            seq = None
+            text = _outbox_json(event)
+            if text is not None:
+                # The outbox row commits with (or before) the state that produced it.
+                seq = self._next_event_seq
+                self._next_event_seq += 1
+                self.ctx.channels.stage_event(self.row_id, seq, text)
+            events.append((seq, event))
         durable = None
         if out.persist:
             durable = self.ctx.channels.save(
                 self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.to_bytes(),
                 closed=self.core.status().state is ChannelState.CLOSED,
             )
-        if not (out.messages or out.events or durable):
+        if not (out.messages or events or durable):
             return
-        self._queue.append(_Step(durable, list(out.messages), list(out.events)))
+        self._queue.append(_Step(durable, list(out.messages), events))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._run_queue())
 
@@ -192,11 +220,13 @@ class BoltDriver:
                 if port is None or not port.send(msg):
                     break  # disconnected: channel_reestablish retransmits what is needed
                 crash_point(f"sent:{msg.NAME}", delay=0.2)
-            for event in step.events:
+            for seq, event in step.events:
                 try:
                     await self._event(event)
                 except Exception:
                     log.exception("channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
+                if seq is not None:
+                    self.ctx.channels.ack_event(self.row_id, seq)
 
     def _schedule_sign(self) -> None:
         """Sign once per event-loop turn: every update queued in this turn rides in one
@@ -300,3 +330,13 @@ class BoltDriver:
 
     def funding_outpoint(self) -> OutPoint | None:
         return self.core.funding_outpoint
+
+
+def _outbox_json(event: Any) -> str | None:
+    if isinstance(event, HtlcIncoming):
+        return events_codec.encode_incoming(event.htlc)
+    if isinstance(event, HtlcSettled):
+        return events_codec.encode_settled(event.htlc_id, event.preimage)
+    if isinstance(event, HtlcFailed):
+        return events_codec.encode_failed(event.htlc_id, event.reason)
+    return None

@@ -21,3 +21,13 @@ CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+
+-- The channels' outbox: HTLC outcomes and arrivals the switch must hear about. A row is
+-- written in the same commit as (or before) the channel state that produced it, and
+-- deleted once handled; rows left by a crash are handed over again at the next start.
+CREATE TABLE channel_events (
+    channel_row INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    event       TEXT NOT NULL,           -- JSON
+    PRIMARY KEY (channel_row, seq)
+);

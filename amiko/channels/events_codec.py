@@ -1,0 +1,45 @@
+"""HTLC events of the channel-type interface as JSON, for the channels' durable outbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from amiko.channels.interface import FailureReason, IncomingHtlc
+
+
+def _hex(b: bytes | None) -> str | None:
+    return None if b is None else b.hex()
+
+
+def _unhex(s: Any) -> bytes | None:
+    return None if s is None else bytes.fromhex(s)
+
+
+def encode_incoming(h: IncomingHtlc) -> str:
+    return json.dumps({"kind": "incoming", "channel_id": h.channel_id.hex(), "htlc_id": h.htlc_id,
+                       "amount_msat": h.amount_msat, "payment_hash": h.payment_hash.hex(),
+                       "cltv_expiry": h.cltv_expiry, "onion": h.onion.hex()})
+
+
+def encode_settled(htlc_id: int, preimage: bytes) -> str:
+    return json.dumps({"kind": "settled", "htlc_id": htlc_id, "preimage": preimage.hex()})
+
+
+def encode_failed(htlc_id: int, reason: FailureReason) -> str:
+    return json.dumps({"kind": "failed", "htlc_id": htlc_id, "onion": _hex(reason.onion),
+                       "failure_code": reason.failure_code, "sha256_of_onion": _hex(reason.sha256_of_onion)})
+
+
+def decode(text: str) -> tuple[str, Any]:
+    """("incoming", IncomingHtlc) | ("settled", (htlc_id, preimage)) | ("failed", (htlc_id, reason))"""
+    d = json.loads(text)
+    kind = d["kind"]
+    if kind == "incoming":
+        return kind, IncomingHtlc(bytes.fromhex(d["channel_id"]), d["htlc_id"], d["amount_msat"],
+                                  bytes.fromhex(d["payment_hash"]), d["cltv_expiry"], bytes.fromhex(d["onion"]))
+    if kind == "settled":
+        return kind, (d["htlc_id"], bytes.fromhex(d["preimage"]))
+    if kind == "failed":
+        return kind, (d["htlc_id"], FailureReason(_unhex(d["onion"]), d["failure_code"], _unhex(d["sha256_of_onion"])))
+    raise ValueError(f"unknown channel event {kind!r}")

@@ -170,6 +170,9 @@ def test_kill9_at_20_points(network):
         deadline = time.monotonic() + 20
         while target.alive() and time.monotonic() < deadline and any(t.is_alive() for t in threads):
             time.sleep(0.05)
+        grace = time.monotonic() + 1.0  # a crash "after sent" comes a moment after the send
+        while target.alive() and time.monotonic() < grace:
+            time.sleep(0.05)
         if not target.alive():
             crashed += 1
         else:
@@ -186,7 +189,6 @@ def test_kill9_at_20_points(network):
         for t in threads:
             t.join(30)
 
-    assert crashed >= 18, f"only {crashed} of {len(POINTS)} crash points were reached; missed {missed}"
     # every payment ended exactly once, and the same way on both sides
     pays = {p["payment_hash"]: p for n in (a, b) for p in n.rpc("listpays")["pays"]}
     moved = 0  # msat from A to B
@@ -204,6 +206,7 @@ def test_kill9_at_20_points(network):
     assert cb["local_msat"] == CAPACITY_MSAT // 2 + moved
     paid = sum(1 for (_p, _q, _a, s) in invoices.values() if s)
     assert sum(1 for p in pays.values() if p["status"] == "complete") >= paid // 2
+    assert crashed >= 18, f"only {crashed} of {len(POINTS)} crash points were reached; missed {missed}"
     a.stop()
     b.stop()
     print(json.dumps({"points": len(POINTS), "crashed": crashed, "payments": len(invoices)}))

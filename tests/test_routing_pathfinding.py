@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amiko.routing.graph import Graph, Policy, direction_of
-from amiko.routing.pathfinding import DEFAULT_PARAMS, RouteParams, find_route
+from amiko.routing.pathfinding import DEFAULT_PARAMS, RouteParams, find_route, prepare
+from amiko.routing.probability import EMPTY_VIEW
 from amiko.routing.route import FirstHop, HopPayload, Route, RouteHintHop, RouteHop, check_route
-from amiko.routing.search import warm_up
+from amiko.routing.search import amount_class, reachable, warm_up
 from amiko.routing.synthetic import node_id, random_graph
 
 H = 800_000  # current block height
@@ -287,6 +288,24 @@ def test_bad_arguments():
     with pytest.raises(ValueError):
         find_route(g, S_, T_, 0, current_height=H)
     assert find_route(g, S_, node_id(12345), 1000, current_height=H) is None
+
+
+def test_reachability_check():
+    g = diamond(hmax=2_000_000)
+    q = prepare(g, S_, T_, None, (), (), (), EMPTY_VIEW)
+    assert reachable(q, 10**9)  # via V
+    q = prepare(g, S_, T_, None, (), {V_}, (), EMPTY_VIEW)
+    assert reachable(q, 2_000_000) and not reachable(q, 2_000_001)
+    q = prepare(g, T_, S_, None, (), (), (), EMPTY_VIEW)
+    assert not reachable(q, 1)  # every channel was announced one way only
+
+
+def test_amount_classes():
+    assert amount_class(999) == 0 and amount_class(1000) == 1000
+    assert amount_class(3161) == 1000 and amount_class(3162) == 3162
+    assert amount_class(10**6) == 10**6 and amount_class(10**6 - 1) == 316_227
+    g = random_graph(50, 150, seed=2)
+    assert warm_up(g, DEFAULT_PARAMS, 10_000, 10**6) == 5
 
 
 # -- random graphs -----------------------------------------------------------------------

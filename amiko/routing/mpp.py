@@ -35,7 +35,7 @@ import math
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from amiko.routing.adjacency import E_CAP, E_KEY, E_MAX, EdgeT
@@ -48,6 +48,7 @@ from amiko.routing.search import (
     Query,
     RouteParams,
     Step,
+    reachable,
     search_astar,
     search_backward,
 )
@@ -131,7 +132,9 @@ def split_halving(
     exclude_channels: Collection[tuple[int, int]] = (),
     liquidity: LiquidityView = EMPTY_VIEW,
 ) -> PaymentSplit | None:
-    """Repeated single-path search with halving (the baseline)."""
+    """Repeated single-path search with halving (the baseline): send what is missing
+    along the best route; when there is none, try half as much (not below
+    `min_part_msat`); the parts already placed count as in flight."""
     if amount_msat <= 0:
         raise ValueError("amount must be positive")
     remaining = amount_msat
@@ -150,12 +153,9 @@ def split_halving(
         steps = _search(q, attempt, final_cltv_delta, p)
         route = None if steps is None else materialise(q, steps, attempt, final_cltv_delta, current_height, p)
         if route is None or steps is None:
-            if attempt == remaining and remaining > mpp.min_part_msat:
-                attempt = max(remaining // 2, mpp.min_part_msat)
-                continue
-            attempt //= 2
-            if attempt < mpp.min_part_msat:
+            if attempt <= mpp.min_part_msat:
                 return None
+            attempt = min(max(attempt // 2, mpp.min_part_msat), remaining)
             continue
         parts.append((route, steps))
         remaining -= attempt
@@ -163,16 +163,12 @@ def split_halving(
             fee_left -= route.total_fee_msat
         for hop, (_, _, e, _) in zip(route.hops, steps, strict=True):
             in_flight[e[E_KEY]] = in_flight.get(e[E_KEY], 0) + hop.amount_msat
-        attempt = min(attempt, remaining) if remaining < amount_msat // 2 else remaining
-        if remaining < mpp.min_part_msat and remaining > 0:
-            attempt = remaining  # the last bit goes as it is
+        attempt = remaining
     assert q0 is not None
     return PaymentSplit(tuple(r for r, _ in parts), joint_probability(q0, parts))
 
 
 def _with_fee_limit(params: RouteParams, fee_left: int) -> RouteParams:
-    from dataclasses import replace
-
     return replace(params, max_fee_msat=max(fee_left, 0))
 
 
@@ -425,8 +421,9 @@ def split_payment(
     liquidity: LiquidityView = EMPTY_VIEW,
 ) -> PaymentSplit | None:
     """Split `amount_msat` over up to `mpp.max_parts` routes by a min-cost flow on the
-    neighbourhood of a few candidate routes (see the module docstring). None when the
-    flow cannot place the whole amount."""
+    neighbourhood of a few candidate routes (see the module docstring); one part when
+    that is best. When the flow cannot place the whole amount: the halving baseline's
+    split if `mpp.fallback`, else None."""
     if amount_msat <= 0:
         raise ValueError("amount must be positive")
     if source == target:
@@ -554,7 +551,7 @@ def _candidate_nodes(
     for _ in range(mpp.candidates):
         steps = _search(q, size, final_cltv, params)
         if steps is None:
-            if size <= mpp.min_part_msat:
+            if size <= mpp.min_part_msat or not reachable(q, mpp.min_part_msat):
                 break
             size = max(size // 2, mpp.min_part_msat)
             continue

@@ -31,8 +31,17 @@ most of the network before it reaches the payer:
    cost at an amount class just below the payment (`Adjacency.sorted_ins`), and a settled
    node relaxes them only as far as the heap's top; the rest wait in the heap behind a
    cursor keyed by the next edge's bound. A hub with 2,000 channels relaxes the few that
-   can matter. Nodes whose learned liquidity could make an edge cheaper than that bound
-   (a raised lower bound), hint targets, and nodes the probe reached relax eagerly.
+   can matter. Edges from nodes the probe settled, and every in-edge of a node whose
+   learned liquidity could make an edge cheaper than its bound (a raised lower bound) or
+   that hint edges lead to, are relaxed at once.
+4. Rounds: when the backward search needs many heap pops for the probe's size, the probe
+   is extended fourfold and the search restarted with the better potential, so hard cases
+   (a payer behind a hub, every route dear) get a deep probe and easy ones stay cheap.
+   Before the last, unlimited round a breadth-first reachability check spares searches
+   that would have to exhaust the graph only to find nothing.
+
+On the mainnet graph (12,800 nodes, 83,000 usable directed edges) this takes a median of
+about 2 ms per route in CPython, against about 30 ms for the plain search.
 """
 
 from __future__ import annotations
@@ -57,7 +66,7 @@ class RouteParams:
     liquidity_penalty_msat: int = 10_000  # per unit of -ln P
     liquidity_penalty_ppm: int = 1_000  # plus this share of the amount per unit of -ln P
     cltv_risk_billionths: int = 15  # cost per msat locked per block of delta, in 1e-9
-    probe_edges: int = 1_000  # forward probe budget of `search_astar`
+    probe_edges: int = 1_000  # first forward probe budget of `search_astar` (edges)
     search: Literal["astar", "backward"] = "astar"
 
 
@@ -353,7 +362,7 @@ def reachable(q: Query, amount: int) -> bool:
         if amount <= e[E_MAX] and e[E_KEY] not in banned:
             if to in seen_b:
                 return True
-            if to not in seen_f:
+            if to not in seen_f and gate_f[to] != -2:
                 seen_f.add(to)
                 front_f.append(to)
     front_b = [tgt]

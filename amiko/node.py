@@ -31,6 +31,7 @@ from amiko.channels.bolt.driver import BoltDriver
 from amiko.channels.bolt.funding_watch import FundingWatch
 from amiko.channels.bolt.params import LocalParams
 from amiko.channels.manager import ChannelManager
+from amiko.channels.trust.service import TrustService, attach_trust
 from amiko.crypto.keys import pubkey_of
 from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
@@ -40,6 +41,9 @@ from amiko.payments.invoice_book import InvoiceBook
 from amiko.payments.payee import Payee
 from amiko.payments.payer import Payer
 from amiko.payments.switch import ForwardPolicy, Switch
+from amiko.routing.gossip.driver import GossipDriver
+from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
+from amiko.routing.gossip.store import GossipStore
 from amiko.routing.graph import Graph
 from amiko.seed import NodeSeed
 from amiko.store.batch import CommitBatcher
@@ -66,8 +70,11 @@ class NodeConfig:
     poll_interval: float = 2.0
     channel_types: list[ChannelType] = field(default_factory=list)
     lightning: bool = True  # the Lightning channel type (BOLT 2/3)
+    gossip: bool = True  # BOLT 7: take part in the network's gossip
     bolt_params: LocalParams = field(default_factory=LocalParams)
     forward_policy: ForwardPolicy = field(default_factory=ForwardPolicy)
+    trust: bool = True  # the trust channel type (Amiko Pay's IOU channel)
+    trust_accept: dict[bytes, int] = field(default_factory=dict)  # peer -> credit we extend back
     extra_features: Features = field(default_factory=Features)
 
 
@@ -92,6 +99,8 @@ class Node:
             self.bolt = BoltChannelType(self._bolt_context())
             self.registry.register(self.bolt)
         self.features = self.registry.features() | config.extra_features
+        if config.gossip:
+            self.features = self.features | Features.of("gossip_queries", "gossip_queries_ex")
         link_config = LinkConfig(
             features=self.features,
             chain_hashes=(self.network.chain_hash,),
@@ -109,6 +118,17 @@ class Node:
         self.channels = ChannelManager(self.peers)
         self._funding_watch: FundingWatch | None = None
         self.graph = Graph()
+        self.gossip_store = GossipStore(self.store)
+        self.gossiper = Gossiper(GossipConfig(self.network.chain_hash, node_id=self.node_id), self.graph,
+                                 self.gossip_store.load(self.graph))
+        self.gossip: GossipDriver | None = None
+        if config.gossip:
+            self.gossip = GossipDriver(
+                self.gossiper, chain=None, port_of=self.peers.port_of,
+                links=lambda: [r.connection.link for r in self.peers.peers.values()
+                               if r.connected and r.connection is not None],
+                store=self.gossip_store)
+            self.peers.handlers.update(self.gossip.handlers)
         self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
                              self._height)
         self.payee = Payee(self.invoices, self._height,
@@ -119,6 +139,9 @@ class Node:
         self.switch.payer = self.payer
         if self.bolt is not None:
             self.bolt.ctx.listener = self.switch
+        self.trust: TrustService | None = None
+        if config.trust:
+            self.trust = attach_trust(self, accept_from=config.trust_accept)
         self.started_at: float | None = None
         self._stopped = asyncio.Event()
 
@@ -141,11 +164,17 @@ class Node:
         backend.subscribe(self._funding_watch)
         self._restore_channels()
         self.switch.load()
+        if self.gossip is not None:
+            self.gossip.attach_chain(backend)
+            backend.subscribe(self.gossip)
+            await self.gossip.start()
         await backend.start(from_height=resume)
         tip = await self._wait_for_tip(backend)
         self._funding_watch.height = tip.height if tip else (self.wallet.tip[0] if self.wallet.tip else 0)
         await self._funding_watch.check_all()
         self._resume_payments()
+        if self.trust is not None:
+            self.trust.start()
         if self.config.listen is not None:
             await self.peers.listen(*self.config.listen)
         self.peers.start_reconnecting()
@@ -174,6 +203,10 @@ class Node:
         return self._chain
 
     async def stop(self) -> None:
+        if self.trust is not None:
+            await self.trust.stop()
+        if self.gossip is not None:
+            await self.gossip.stop()
         await self.peers.stop()
         await self.batcher.drain()
         if self._chain is not None:
@@ -268,6 +301,8 @@ class Node:
 
     def _restore_channels(self) -> None:
         for row in self.channel_table.load_open():
+            if row.type == "trust":
+                continue  # restored by the trust service
             if row.type == "bolt" and self.bolt is not None:
                 self._track_channel(self.bolt.restore(row))
             else:

@@ -36,6 +36,15 @@ def parse_hostport(text: str, default_port: int = 9735) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}") from None
 
 
+def _accept_option(text: str) -> tuple[bytes, int]:
+    from amiko.channels.trust.service import parse_accept_option
+
+    try:
+        return parse_accept_option(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="amiko", description="amiko, a Lightning Network node")
     p.add_argument("--dir", default=None, help="data directory (default: $AMIKO_DIR or ~/.amiko)")
@@ -55,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--bitcoind-cookie", default=None, metavar="FILE", help="bitcoind's .cookie file")
     node.add_argument("--daemon", action="store_true", help="run in the background")
     node.add_argument("--log-level", default="INFO")
+    node.add_argument("--accept-trust-from", action="append", default=[], metavar="ID:LIMIT",
+                      type=_accept_option, help="accept trust lines from ID, extending up to LIMIT msat back")
 
     devchain = sub.add_parser("devchain", help="run a standalone dev chain (regtest, Bitcoin Core's engine)")
     devchain.add_argument("--rpc-port", type=int, default=18443, help="JSON-RPC port (default 18443)")
@@ -106,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo(ns.nodes, ns.dir, ns.keep)
     cmd = next(c for c in COMMANDS if c.name == ns.command)
+    params = rpc_params(cmd, ns)
+    if cmd.name == "importgraph":
+        params["file"] = os.path.abspath(params["file"])  # the node may run elsewhere
     try:
-        result = call(datadir, cmd.rpc_method, rpc_params(cmd, ns))
+        result = call(datadir, cmd.rpc_method, params)
     except RpcError as e:
         print_error(e.code, e.message)
         return 1
@@ -129,6 +143,7 @@ def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
         alias=ns.alias,
         bitcoind=ns.bitcoind,
         bitcoind_cookie=ns.bitcoind_cookie,
+        trust_accept=dict(ns.accept_trust_from),
     )
     try:
         asyncio.run(daemon.run(config, ns.rpc_port))

@@ -248,14 +248,18 @@ class Payer:
         attempt.last_failure = attempt.last_failure or f"no route for {amount} msat"
         return 0
 
-    def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
-               hints: list[list[RouteHintHop]], fee_left: int | None) -> Route | None:
-        first_hops = []
+    def first_hops(self) -> list[FirstHop]:
+        """Our usable channels, of any type, with what each can send now."""
+        out = []
         for ch in self.channels():
             st = ch.status()
             if st.usable and st.short_channel_id is not None:
-                first_hops.append(FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat,
-                                           st.htlc_minimum_msat))
+                out.append(FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat, st.htlc_minimum_msat))
+        return out
+
+    def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
+               hints: list[list[RouteHintHop]], fee_left: int | None) -> Route | None:
+        first_hops = self.first_hops()
         params = self.route_params
         if fee_left is not None:
             from dataclasses import replace

@@ -35,6 +35,7 @@ STALE_AFTER_SECONDS = 1_209_600
 
 MSAT_PER_SAT = 1000
 
+
 def edge_key(scid: int, direction: int) -> int:
     """The directed-edge key: `scid << 1 | direction`."""
     return scid << 1 | direction

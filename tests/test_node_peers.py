@@ -23,6 +23,8 @@ REGTEST = bytes.fromhex("06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73
 def make_node(tmp_path, name, **kw) -> Node:
     """A node with only the test channel types given: the link's own behaviour in view."""
     kw.setdefault("lightning", False)
+    kw.setdefault("trust", False)
+    kw.setdefault("gossip", False)
     return Node(NodeConfig(datadir=str(tmp_path / name), listen=("127.0.0.1", 0),
                            reconnect_initial=0.1, reconnect_max=0.5, handshake_timeout=2.0, **kw))
 
@@ -69,7 +71,8 @@ def test_connect_negotiates_and_reconnects(tmp_path):
         # B goes away and comes back on the same port: A reconnects by itself
         await b.stop()
         await wait_for(lambda: not a.peer_list()[0]["connected"])
-        b2 = Node(NodeConfig(datadir=str(tmp_path / "b"), listen=("127.0.0.1", port_b), lightning=False))
+        b2 = Node(NodeConfig(datadir=str(tmp_path / "b"), listen=("127.0.0.1", port_b), lightning=False,
+                             trust=False, gossip=False))
         await b2.start()
         assert b2.node_id == b.node_id
         await wait_for(lambda: a.peer_list()[0]["connected"], timeout=10)

@@ -1,6 +1,7 @@
-"""Kill -9 at 20 points of the update cycle: nothing lost, nothing doubled.
+"""Kill -9 at every point of the update cycle: nothing lost, nothing doubled.
 
-Two node processes and a dev chain process share one Lightning channel. For each point
+Two node processes and a dev chain process share one channel: a Lightning channel (20
+points) or a trust channel (12 points). For each point
 (a message type, before or after it leaves, on either node) the node is restarted with
 AMIKO_DEV_CRASH set, payments run both ways (some fail on purpose) until it dies there,
 it is restarted normally, and once every HTLC has resolved the test checks that each
@@ -25,10 +26,17 @@ import pytest
 from amiko.rpc.client import RPC_FILE, call
 from amiko.rpc.errors import RpcError
 
-MESSAGES = ["update_add_htlc", "commitment_signed", "revoke_and_ack", "update_fulfill_htlc",
-            "update_fail_htlc"]
-POINTS = [(node, f"{phase}:{msg}") for msg in MESSAGES for phase in ("send", "sent") for node in "AB"]
+MESSAGES = {
+    "lightning": ["update_add_htlc", "commitment_signed", "revoke_and_ack", "update_fulfill_htlc",
+                  "update_fail_htlc"],
+    "trust": ["trust_update", "trust_sign", "trust_ack"],
+}
 CAPACITY_MSAT = 2_000_000_000
+TRUST_LIMIT_MSAT = 1_000_000_000
+
+
+def points(kind: str) -> list[tuple[str, str]]:
+    return [(node, f"{phase}:{msg}") for msg in MESSAGES[kind] for phase in ("send", "sent") for node in "AB"]
 
 
 def free_port() -> int:
@@ -124,21 +132,30 @@ def settled(a: Proc, b: Proc) -> bool:
             and ca["htlcs_in_flight"] == 0 and cb["htlcs_in_flight"] == 0 and not pending)
 
 
-def test_kill9_at_20_points(network):
+@pytest.mark.parametrize("kind", ["lightning", "trust"])
+def test_kill9_at_every_point_of_the_update_cycle(network, kind):
     a, b = network
     a.start()
     b.start()
-    a.rpc("mine", [101])
     a.rpc("connect", [f"{b.id}@127.0.0.1:{b.port}"])
-    a.rpc("openchannel", {"id": b.id, "amount": CAPACITY_MSAT // 1000, "push_msat": CAPACITY_MSAT // 2})
-    a.rpc("mine", [3])
+    if kind == "lightning":
+        a.rpc("mine", [101])
+        a.rpc("openchannel", {"id": b.id, "amount": CAPACITY_MSAT // 1000, "push_msat": CAPACITY_MSAT // 2})
+        a.rpc("mine", [3])
+        start_b = CAPACITY_MSAT // 2
+    else:
+        a.rpc("mine", [1])  # the chain tip is the clock of HTLC deadlines
+        b.rpc("trustaccept", [a.id, TRUST_LIMIT_MSAT])
+        a.rpc("opentrust", {"id": b.id, "limit_msat": TRUST_LIMIT_MSAT, "request_msat": TRUST_LIMIT_MSAT})
+        start_b = 0
     wait_until(lambda: channel_of(a)["state"] == "normal" and channel_of(b)["state"] == "normal",
                what="channel ready")
+    all_points = points(kind)
     invoices: dict[str, tuple[Proc, Proc, int, bool]] = {}  # label -> payer, payee, msat, meant to succeed
     seq = 0
     crashed = 0
     missed: list[str] = []
-    for target_name, point in POINTS:
+    for target_name, point in all_points:
         target = a if target_name == "A" else b
         target.stop()
         target.start(crash=f"{point}:1")
@@ -202,11 +219,12 @@ def test_kill9_at_20_points(network):
         else:
             assert pay is None or pay["status"] == "failed", (label, pay)
     ca, cb = channel_of(a), channel_of(b)
-    assert ca["local_msat"] + cb["local_msat"] == CAPACITY_MSAT
-    assert cb["local_msat"] == CAPACITY_MSAT // 2 + moved
+    assert ca["local_msat"] + cb["local_msat"] == (CAPACITY_MSAT if kind == "lightning" else 0)
+    assert cb["local_msat"] == start_b + moved
     paid = sum(1 for (_p, _q, _a, s) in invoices.values() if s)
     assert sum(1 for p in pays.values() if p["status"] == "complete") >= paid // 2
-    assert crashed >= 18, f"only {crashed} of {len(POINTS)} crash points were reached; missed {missed}"
+    assert crashed >= len(all_points) - 2, \
+        f"only {crashed} of {len(all_points)} crash points were reached; missed {missed}"
     a.stop()
     b.stop()
-    print(json.dumps({"points": len(POINTS), "crashed": crashed, "payments": len(invoices)}))
+    print(json.dumps({"points": len(all_points), "crashed": crashed, "payments": len(invoices)}))

@@ -37,6 +37,7 @@ from amiko.channels.trust.outputs import (
     PhaseChanged,
     WatchSettlement,
 )
+from amiko.devcrash import crash_point
 from amiko.link.channel_types import PeerPort
 
 if TYPE_CHECKING:
@@ -210,9 +211,11 @@ class TrustDriver:
                     return
             port = None if self._store_failed else self.port
             for msg in step.messages:
+                crash_point(f"send:{msg.NAME}")
                 # Peers without the feature never receive a trust message.
                 if port is None or not port.features.has(FEATURE_NAME) or not port.send(msg):
                     break  # disconnected: trust_reestablish resends what is needed
+                crash_point(f"sent:{msg.NAME}", delay=0.2)
             for event in step.events:
                 try:
                     await self._event(event)

@@ -29,19 +29,8 @@ from amiko.rpc.errors import (
     WALLET_ERROR,
     RpcError,
 )
+from amiko.rpc.params import parse_int, parse_node_id
 from amiko.rpc.server import RpcServer
-
-
-def parse_node_id(text: Any) -> bytes:
-    if not isinstance(text, str):
-        raise RpcError(INVALID_PARAMS, "node id must be a hex string")
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raise RpcError(INVALID_PARAMS, f"node id is not hex: {text!r}") from None
-    if len(raw) != 33 or raw[0] not in (2, 3):
-        raise RpcError(INVALID_PARAMS, "node id must be a 33-byte compressed public key")
-    return raw
 
 
 def parse_peer_address(target: Any, host: Any = None, port: Any = None) -> tuple[bytes, str, int]:
@@ -65,21 +54,6 @@ def parse_peer_address(target: Any, host: Any = None, port: Any = None) -> tuple
     if not 0 < port_num < 65536:
         raise RpcError(INVALID_PARAMS, f"bad port {port_num}")
     return node_id, str(host), port_num
-
-
-def parse_int(value: Any, what: str, minimum: int = 0) -> int:
-    """An integer from JSON or the command line; money is never a float."""
-    if isinstance(value, bool):
-        raise RpcError(INVALID_PARAMS, f"{what} must be an integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value)
-    else:
-        raise RpcError(INVALID_PARAMS, f"{what} must be a whole number, got {value!r}")
-    if number < minimum:
-        raise RpcError(INVALID_PARAMS, f"{what} must be at least {minimum}")
-    return number
 
 
 def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:

@@ -13,33 +13,15 @@ from amiko.channels.trust.driver import FEATURE_NAME
 from amiko.channels.trust.service import TrustError, TrustService
 from amiko.channels.trust.state import check_trust_proof
 from amiko.rpc.errors import CHANNEL_ERROR, INVALID_PARAMS, PEER_ERROR, RpcError
+from amiko.rpc.params import parse_int, parse_node_id
 from amiko.rpc.server import RpcServer
 from amiko.wire.primitives import MAX_MSAT
 
 
-def _node_id(text: Any) -> bytes:
-    if not isinstance(text, str):
-        raise RpcError(INVALID_PARAMS, "node id must be a hex string")
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raise RpcError(INVALID_PARAMS, f"node id is not hex: {text!r}") from None
-    if len(raw) != 33 or raw[0] not in (2, 3):
-        raise RpcError(INVALID_PARAMS, "node id must be a 33-byte compressed public key")
-    return raw
-
-
 def _msat(value: Any, what: str) -> int:
     """Whole msat from JSON or the command line; never a float."""
-    if isinstance(value, bool):
-        raise RpcError(INVALID_PARAMS, f"{what} must be a whole number of msat")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value)
-    else:
-        raise RpcError(INVALID_PARAMS, f"{what} must be a whole number of msat, got {value!r}")
-    if not 0 <= number <= MAX_MSAT:
+    number = parse_int(value, what)
+    if number > MAX_MSAT:
         raise RpcError(INVALID_PARAMS, f"{what} out of range")
     return number
 
@@ -69,7 +51,7 @@ def register(server: RpcServer, node_or_service: Any) -> None:
     async def opentrust(id: str, limit_msat: Any, request_msat: Any = 0, wait: Any = True) -> dict[str, Any]:
         """Extend `limit_msat` of credit to peer `id` (it may come to owe us that much) and
         ask it for `request_msat` back."""
-        node_id = _node_id(id)
+        node_id = parse_node_id(id)
         limit = _msat(limit_msat, "limit_msat")
         request = _msat(request_msat, "request_msat")
         try:
@@ -119,7 +101,7 @@ def register(server: RpcServer, node_or_service: Any) -> None:
 
     async def trustaccept(id: str, limit_msat: Any) -> dict[str, Any]:
         """Accept trust lines from peer `id`, extending at most `limit_msat` back."""
-        node_id = _node_id(id)
+        node_id = parse_node_id(id)
         service.accept_from(node_id, _msat(limit_msat, "limit_msat"))
         return {"id": node_id.hex(), "limit_msat": service.policy.accept_from[node_id],
                 "feature": FEATURE_NAME}

@@ -19,11 +19,12 @@ a connection change) returns one `Outputs`. The driver then, in this order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from amiko.bitcoin.tx import OutPoint, Transaction
 from amiko.channels.interface import FailureReason, IncomingHtlc
+from amiko.channels.outputs import CoreOutputs
 
 __all__ = [
     "Broadcast",
@@ -167,27 +168,5 @@ Event = (HtlcIncoming | HtlcSettled | HtlcFailed | StateChanged | FundingNeeded
          | ForgetChannel | CloseScriptNeeded)
 
 
-@dataclass(slots=True)
-class Outputs:
-    """What one input produced. `persist`: the driver MUST durably write `core.to_bytes()`
-    before sending `messages`."""
-
-    messages: list[Any] = field(default_factory=list)
-    persist: bool = False
-    events: list[Event] = field(default_factory=list)
-
-    def extend(self, other: Outputs) -> Outputs:
-        """Append `other` (messages and events keep their order); returns self."""
-        self.messages.extend(other.messages)
-        self.events.extend(other.events)
-        self.persist = self.persist or other.persist
-        return self
-
-    def send(self, msg: Any) -> None:
-        self.messages.append(msg)
-
-    def emit(self, event: Event) -> None:
-        self.events.append(event)
-
-    def __bool__(self) -> bool:
-        return bool(self.messages or self.events or self.persist)
+# What one input produced (see amiko/channels/outputs.py).
+Outputs = CoreOutputs[Event]

@@ -11,10 +11,11 @@ in this order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from amiko.channels.interface import FailureReason, IncomingHtlc
+from amiko.channels.outputs import CoreOutputs
 from amiko.channels.trust.changes import Change, ExpireHtlc, FailHtlc, FailMalformedHtlc, SettleHtlc
 
 __all__ = [
@@ -110,26 +111,8 @@ Event = (HtlcIncoming | HtlcSettled | HtlcFailed | PhaseChanged | NeedSettlement
          | PaySettlement | WatchSettlement | Disconnect | ChannelFailed)
 
 
-@dataclass(slots=True)
-class Outputs:
-    messages: list[Any] = field(default_factory=list)
-    persist: bool = False
-    events: list[Event] = field(default_factory=list)
-
-    def extend(self, other: Outputs) -> Outputs:
-        self.messages.extend(other.messages)
-        self.events.extend(other.events)
-        self.persist = self.persist or other.persist
-        return self
-
-    def send(self, msg: Any) -> None:
-        self.messages.append(msg)
-
-    def emit(self, event: Event) -> None:
-        self.events.append(event)
-
-    def __bool__(self) -> bool:
-        return bool(self.messages or self.events or self.persist)
+# What one input produced (see amiko/channels/outputs.py).
+Outputs = CoreOutputs[Event]
 
 
 def resolution_event(seq: int, c: Change) -> HtlcSettled | HtlcFailed:

@@ -37,6 +37,7 @@ from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
 from amiko.link.features import Features
 from amiko.link.manager import BackoffPolicy, PeerManager, PeerRecord
+from amiko.payments.bolt11 import RouteHop
 from amiko.payments.invoice_book import InvoiceBook
 from amiko.payments.payee import Payee
 from amiko.payments.payer import Payer
@@ -50,6 +51,7 @@ from amiko.store.batch import CommitBatcher
 from amiko.store.channels import ChannelTable
 from amiko.store.peers import PeerTable
 from amiko.store.sqlite import Store
+from amiko.wire.types import ShortChannelId
 
 log = logging.getLogger("amiko.node")
 
@@ -239,6 +241,22 @@ class Node:
             "ON CONFLICT(channel_id) DO UPDATE SET fee_base_msat=excluded.fee_base_msat, "
             "fee_ppm=excluded.fee_ppm, cltv_delta=excluded.cltv_delta",
             (channel_id, policy.fee_base_msat, policy.fee_proportional_millionths, policy.cltv_expiry_delta))
+
+    def invoice_route_hints(self, amount_msat: int | None) -> tuple[tuple[RouteHop, ...], ...]:
+        """Route hints for our invoices: the channels (of any type) the network graph does not
+        know, so payers can reach us through them. The peer's policy towards us is not
+        known (no private channel_update yet): our own default policy stands in for it."""
+        hints = []
+        p = self.config.forward_policy
+        for channel in self.channels.channels.values():
+            st = channel.status()
+            if not st.usable or st.short_channel_id is None or self.graph.channel(st.short_channel_id):
+                continue
+            if amount_msat is not None and st.can_receive_msat < amount_msat:
+                continue
+            hints.append((RouteHop(st.peer_id, ShortChannelId(st.short_channel_id), p.fee_base_msat,
+                                   p.fee_proportional_millionths, p.cltv_expiry_delta),))
+        return tuple(hints[:6])
 
     def _resume_payments(self) -> None:
         """After a restart: finish forwards the crash interrupted, and decide again about

@@ -198,7 +198,8 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         amount_msat = None if amount == "any" else parse_int(amount, "amount (msat)", 1)
         try:
             rec = node.invoices.create(amount_msat, str(label), description=str(description),
-                                       expiry=parse_int(expiry, "expiry (s)", 1))
+                                       expiry=parse_int(expiry, "expiry (s)", 1),
+                                       route_hints=node.invoice_route_hints(amount_msat))
         except (InvoiceBookError, ValueError) as e:
             raise RpcError(INVALID_PARAMS, str(e)) from None
         return {"bolt11": rec.bolt11, "payment_hash": rec.payment_hash.hex(), "expires_at": rec.expires_at}

@@ -1,12 +1,15 @@
 """`amiko demo`: a small local network of amiko nodes, each in its own process.
 
-Today it starts the nodes, connects them in a ring over real TCP with BOLT 8 encryption,
-and shows what each node sees of its peers. Channels and payments join as they land.
+It starts a dev chain and the nodes (each its own process and data directory), connects
+them in a ring over TCP with BOLT 8, funds their wallets, opens a ring of Lightning
+channels and a trust line across it, sends payments between nodes up to two hops apart
+(some refused on purpose), and ends with a table that checks no msat was lost.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -29,8 +32,8 @@ class DemoNode:
     proc: subprocess.Popen[bytes] | None = None
     node_id: str = ""
 
-    def rpc(self, method: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
-        return call(self.datadir, method, params)
+    def rpc(self, method: str, params: list[Any] | dict[str, Any] | None = None, timeout: float = 120.0) -> Any:
+        return call(self.datadir, method, params, timeout=timeout)
 
 
 def free_port() -> int:
@@ -100,15 +103,95 @@ def stop_node(node: DemoNode) -> None:
             node.proc.kill()
 
 
-def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False) -> int:
-    if nodes < 2:
-        print("the demo needs at least 2 nodes", file=sys.stderr)
+def wait(cond: Any, timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if cond():
+                return
+        except RpcError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not reached in {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def usable_channels(node: DemoNode) -> int:
+    return sum(1 for c in node.rpc("listchannels")["channels"] if c["state"] == "normal" and c["peer_connected"])
+
+
+def balances(net: list[DemoNode]) -> dict[str, int]:
+    return {n.name: sum(c["local_msat"] for c in n.rpc("listchannels")["channels"]) for n in net}
+
+
+def build_network(net: list[DemoNode]) -> list[tuple[str, str, str]]:
+    """Fund every node, open a ring of Lightning channels, and a trust line across it."""
+    edges = []
+    for node in net:
+        node.rpc("mine", [1])
+    height = net[0].rpc("mine", [100])["blockheight"]
+    for node in net:
+        wait(lambda node=node: node.rpc("getinfo")["chain"]["blockheight"] >= height, what=f"{node.name} synced")
+    for a, b in zip(net, net[1:] + net[:1], strict=True):
+        a.rpc("openchannel", {"id": b.node_id, "amount": 1_000_000, "push_msat": 300_000_000})
+        edges.append((a.name, b.name, "lightning"))
+    net[0].rpc("mine", [6])
+    if len(net) >= 4:
+        a, d = net[0], net[len(net) // 2]
+        a.rpc("connect", [f"{d.node_id}@127.0.0.1:{d.port}"])
+        d.rpc("trustaccept", [a.node_id, 200_000_000])
+        a.rpc("opentrust", {"id": d.node_id, "limit_msat": 200_000_000, "request_msat": 200_000_000})
+        edges.append((a.name, d.name, "trust"))
+    want = {n.name: 2 for n in net}
+    if len(net) >= 4:
+        want[net[0].name] += 1
+        want[net[len(net) // 2].name] += 1
+    for node in net:
+        wait(lambda node=node: usable_channels(node) >= want[node.name], what=f"{node.name}'s channels")
+    return edges
+
+
+def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> tuple[int, int, int, int]:
+    """Payments between nodes up to two hops apart (invoices carry route hints); one in
+    eight is refused by its payee on purpose. Returns (done, succeeded, fees, refused)."""
+    done = succeeded = fees = refused = 0
+    start = time.monotonic()
+    n = len(net)
+    for i in range(count):
+        src = rng.randrange(n)
+        dst = (src + rng.choice([1, 2, n - 1, n - 2])) % n
+        if dst == src:
+            dst = (src + 1) % n
+        payer, payee = net[src], net[dst]
+        amount = rng.randrange(10_000, 20_000_000)
+        inv = payee.rpc("invoice", [amount, f"demo-{i}-{rng.random():.6f}"])
+        on_purpose = rng.random() < 0.125
+        if on_purpose:
+            payee.rpc("cancelinvoice", [inv["payment_hash"]])
+        try:
+            result = payer.rpc("pay", [inv["bolt11"]], timeout=60)
+            succeeded += 1
+            fees += int(result["fee_msat"])
+        except RpcError:
+            refused += on_purpose
+        done += 1
+        rate = done / max(time.monotonic() - start, 1e-6)
+        print(f"\r  payments {done}/{count}  succeeded {succeeded}  failed on purpose {refused}  "
+              f"{rate:.1f}/s  fees {fees} msat", end="", flush=True)
+    print()
+    return done, succeeded, fees, refused
+
+
+def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, payments: int = 40) -> int:
+    if nodes < 3:
+        print("the demo needs at least 3 nodes", file=sys.stderr)
         return 2
     tmp = base_dir or tempfile.mkdtemp(prefix="amiko-demo-")
     names = [chr(ord("A") + i) for i in range(nodes)]
     net = [DemoNode(n, os.path.join(tmp, n), free_port()) for n in names]
     print(f"amiko demo: {nodes} nodes under {tmp}")
     chain: subprocess.Popen[bytes] | None = None
+    ok = False
     try:
         chain, url = start_devchain(os.path.join(tmp, "chain"))
         print(f"  dev chain (Bitcoin Core's consensus engine) at {url.rsplit('@', 1)[-1]}")
@@ -117,27 +200,44 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False) ->
             print(f"  {node.name}  {node.node_id}  127.0.0.1:{node.port}")
         for a, b in zip(net, net[1:] + net[:1], strict=True):
             a.rpc("connect", [f"{b.node_id}@127.0.0.1:{b.port}"])
-            print(f"  {a.name} -> {b.name} connected (BOLT 8, init exchanged)")
-        print()
-        print(f"  {'node':<5}{'peers':>6}  connected to")
-        by_id = {n.node_id: n.name for n in net}
+        print("  connected in a ring over BOLT 8; funding wallets and opening channels...")
+        for a, b, kind in build_network(net):
+            print(f"  {a} -- {b}  {kind}")
+        before = balances(net)
+        rng = random.Random(7)
+        done, succeeded, fees, refused = run_payments(net, payments, rng)
         for node in net:
-            peers = node.rpc("listpeers")["peers"]
-            up = sorted(by_id.get(p["id"], "?") for p in peers if p["connected"])
-            print(f"  {node.name:<5}{len(up):>6}  {', '.join(up)}")
-        ok = all(len([p for p in n.rpc("listpeers")["peers"] if p["connected"]]) == 2 for n in net)
+            wait(lambda node=node: all(c["htlcs_in_flight"] == 0 for c in node.rpc("listchannels")["channels"]),
+                 what=f"{node.name}: locks resolved")
+        after = balances(net)
         print()
-        print("every node holds its two links" if ok else "some links are down")
+        print(f"  {'node':<6}{'channels':>9}{'balance before':>18}{'after':>18}{'change':>14}")
+        for node in net:
+            ch = len(node.rpc("listchannels")["channels"])
+            change = after[node.name] - before[node.name]
+            print(f"  {node.name:<6}{ch:>9}{before[node.name]:>18}{after[node.name]:>18}{change:>+14}")
+        total_before, total_after = sum(before.values()), sum(after.values())
+        lost = total_before - total_after
+        print(f"  {'total':<6}{'':>9}{total_before:>18}{total_after:>18}{-lost:>+14}")
+        print()
+        print(f"{done} payments, {succeeded} succeeded, {refused} refused on purpose, "
+              f"{done - succeeded - refused} failed otherwise; {fees} msat in fees; "
+              f"{lost} msat lost")
+        ok = lost == 0 and succeeded + refused >= done * 0.9
         if keep:
             print("\nThe network keeps running. Try:")
-            print(f"  amiko --dir {net[0].datadir} listpeers")
-            print(f"  amiko --dir {net[0].datadir} getinfo")
+            print(f"  amiko --dir {net[0].datadir} listchannels")
+            print(f"  amiko --dir {net[1].datadir} invoice 100000 mine")
+            print(f"  amiko --dir {net[0].datadir} pay BOLT11")
             print("Stop it with: " + "; ".join(f"amiko --dir {n.datadir} stop" for n in net)
                   + (f"; kill {chain.pid}" if chain is not None else ""))
         return 0 if ok else 1
     except KeyboardInterrupt:
         print("\ninterrupted")
         return 130
+    except (RuntimeError, RpcError) as e:
+        print(f"\ndemo failed: {e}", file=sys.stderr)
+        return 1
     finally:
         if not keep:
             for node in net:

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run a local network of amiko nodes")
     demo.add_argument("--nodes", type=int, default=6, help="how many nodes (default 6)")
     demo.add_argument("--keep", action="store_true", help="leave the network running")
+    demo.add_argument("--payments", type=int, default=40, help="how many payments (default 40)")
 
     for cmd in COMMANDS:
         sp = sub.add_parser(cmd.name, help=cmd.help)
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command == "demo":
         from amiko.cli.demo import run_demo
 
-        return run_demo(ns.nodes, ns.dir, ns.keep)
+        return run_demo(ns.nodes, ns.dir, ns.keep, ns.payments)
     cmd = next(c for c in COMMANDS if c.name == ns.command)
     params = rpc_params(cmd, ns)
     if cmd.name == "importgraph":

@@ -44,6 +44,7 @@ from amiko.payments.payer import Payer
 from amiko.payments.switch import ForwardPolicy, Switch
 from amiko.routing.gossip.driver import GossipDriver
 from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
+from amiko.routing.gossip.own_channels import AnnounceableChannel, OwnChannelAnnouncer
 from amiko.routing.gossip.store import GossipStore
 from amiko.routing.graph import Graph
 from amiko.seed import NodeSeed
@@ -51,6 +52,7 @@ from amiko.store.batch import CommitBatcher
 from amiko.store.channels import ChannelTable
 from amiko.store.peers import PeerTable
 from amiko.store.sqlite import Store
+from amiko.wire.messages import AnnouncementSignatures
 from amiko.wire.types import ShortChannelId
 
 log = logging.getLogger("amiko.node")
@@ -73,6 +75,7 @@ class NodeConfig:
     channel_types: list[ChannelType] = field(default_factory=list)
     lightning: bool = True  # the Lightning channel type (BOLT 2/3)
     gossip: bool = True  # BOLT 7: take part in the network's gossip
+    gossip_flush_interval: float = 60.0  # seconds between relays of gathered gossip
     bolt_params: LocalParams = field(default_factory=LocalParams)
     forward_policy: ForwardPolicy = field(default_factory=ForwardPolicy)
     trust: bool = True  # the trust channel type (Amiko Pay's IOU channel)
@@ -121,9 +124,11 @@ class Node:
         self._funding_watch: FundingWatch | None = None
         self.graph = Graph()
         self.gossip_store = GossipStore(self.store)
-        self.gossiper = Gossiper(GossipConfig(self.network.chain_hash, node_id=self.node_id), self.graph,
-                                 self.gossip_store.load(self.graph))
+        self.gossiper = Gossiper(
+            GossipConfig(self.network.chain_hash, node_id=self.node_id, flush_interval=config.gossip_flush_interval),
+            self.graph, self.gossip_store.load(self.graph))
         self.gossip: GossipDriver | None = None
+        self.announcer: OwnChannelAnnouncer | None = None
         if config.gossip:
             self.gossip = GossipDriver(
                 self.gossiper, chain=None, port_of=self.peers.port_of,
@@ -131,6 +136,9 @@ class Node:
                                if r.connected and r.connection is not None],
                 store=self.gossip_store)
             self.peers.handlers.update(self.gossip.handlers)
+            self.announcer = OwnChannelAnnouncer(self.node_secret, self.node_id, self.network.chain_hash,
+                                                 self.alias, self.gossip, self._send_to_peer, self.policy_of)
+            self.peers.handlers[AnnouncementSignatures.TYPE] = self._on_announcement_signatures
         self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
                              self._height)
         self.payee = Payee(self.invoices, self._height,
@@ -139,6 +147,7 @@ class Node:
                            lambda: list(self.channels.channels.values()), self._height)
         self.switch.payee = self.payee
         self.switch.payer = self.payer
+        self.switch.on_channel_changed = lambda _channel: self.announce_channels()
         if self.bolt is not None:
             self.bolt.ctx.listener = self.switch
         self.trust: TrustService | None = None
@@ -169,12 +178,14 @@ class Node:
         if self.gossip is not None:
             self.gossip.attach_chain(backend)
             backend.subscribe(self.gossip)
+            backend.subscribe(_AnnounceOnBlocks(self))
             await self.gossip.start()
         await backend.start(from_height=resume)
         tip = await self._wait_for_tip(backend)
         self._funding_watch.height = tip.height if tip else (self.wallet.tip[0] if self.wallet.tip else 0)
         await self._funding_watch.check_all()
         self._resume_payments()
+        self.announce_channels()
         if self.trust is not None:
             self.trust.start()
         if self.config.listen is not None:
@@ -220,6 +231,41 @@ class Node:
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
+
+    # -- our public channels in the gossip (BOLT 7)
+
+    def _send_to_peer(self, peer_id: bytes, msg: Any) -> bool:
+        link = self.peers.port_of(peer_id)
+        return link is not None and link.send(msg)
+
+    def _announceable(self, driver: Any) -> AnnounceableChannel | None:
+        core = getattr(driver, "core", None)
+        if not isinstance(driver, BoltDriver) or core is None:
+            return None
+        d = core.data
+        st = driver.status()
+        if not d.announce or not st.usable or st.short_channel_id is None or d.remote_basepoints is None:
+            return None
+        return AnnounceableChannel(driver.channel_id, driver.peer_id, st.short_channel_id, d.local_funding_pubkey,
+                                   d.remote_basepoints.funding_pubkey, core._keys.funding_secret, d.funding_sat,
+                                   st.htlc_minimum_msat, d.funding_sat * 1000)
+
+    def announce_channels(self) -> None:
+        """Send announcement_signatures for public channels deep enough (every block)."""
+        if self.announcer is None:
+            return
+        for channel in list(self.channels.channels.values()):
+            ch = self._announceable(channel)
+            if ch is not None:
+                self.announcer.channel_deep_enough(ch, self._height())
+
+    def _on_announcement_signatures(self, link: Any, msg: AnnouncementSignatures) -> None:
+        assert self.announcer is not None
+        channel = self.channels.by_channel_id(bytes(msg.channel_id))
+        ch = None if channel is None or channel.peer_id != link.remote_id else self._announceable(channel)
+        problem = self.announcer.receive(ch, msg, self._height())
+        if problem is not None:
+            log.info("announcement_signatures from %s refused: %s", link.remote_id.hex(), problem)
 
     # -- payments
 
@@ -431,3 +477,16 @@ class Node:
                 "last_error": rec.last_error or None,
             })
         return out
+
+
+class _AnnounceOnBlocks:
+    """A chain listener: on each block, announce the public channels that became deep enough."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    async def block_connected(self, height: int, block: Any) -> None:
+        self.node.announce_channels()
+
+    async def block_disconnected(self, height: int, block_hash: bytes) -> None:
+        pass

@@ -1,0 +1,87 @@
+"""Five nodes in a line over TCP on one dev chain, with public Lightning channels: gossip
+converges (every node learns every channel and both directions' updates), payments cross
+the whole line both ways by the graph alone, and the msat are conserved."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from amiko.node import Node, NodeConfig
+from amiko.payments.bolt11 import decode_invoice
+
+pytestmark = pytest.mark.slow
+
+
+async def wait_for(cond, timeout=30.0, what="condition"):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not cond():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} not reached in {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def make(tmp_path, name, url=None):
+    return Node(NodeConfig(datadir=str(tmp_path / name), listen=("127.0.0.1", 0), bitcoind=url,
+                           poll_interval=0.05, gossip_flush_interval=0.5, trust=False))
+
+
+def known(node: Node, scids) -> bool:
+    for scid in scids:
+        ch = node.graph.channel(scid)
+        if ch is None or ch.policy(0) is None or ch.policy(1) is None:
+            return False
+    return True
+
+
+def test_five_node_line(tmp_path):
+    async def main():
+        a = make(tmp_path, "a")
+        await a.start()
+        url = a.chain.devchain.url
+        nodes = [a] + [make(tmp_path, n, url) for n in "bcde"]
+        for n in nodes[1:]:
+            await n.start()
+        for n in nodes:
+            await a.mine(1, n.wallet.new_address())
+        await a.mine(100)
+        for n in nodes:
+            await n.chain.backend.sync()
+        drivers = []
+        for x, y in zip(nodes, nodes[1:]):
+            await x.connect(y.node_id, "127.0.0.1", y.peers.listen_address[1])
+            drivers.append(await x.open_channel(y.node_id, 1_000_000, push_msat=400_000_000))
+        await wait_for(lambda: all(d.funding_broadcast for d in drivers), what="funding")
+        await a.mine(6)
+        for n in nodes:
+            await n.chain.backend.sync()
+        await wait_for(lambda: all(d.status().usable for d in drivers), what="channels ready")
+        scids = [d.status().short_channel_id for d in drivers]
+        await wait_for(lambda: all(known(n, scids) for n in nodes), timeout=60, what="gossip converged")
+
+        def total() -> int:
+            return sum(c.status().local_msat for n in nodes for c in n.channels.channels.values())
+
+        before = total()
+        rng = random.Random(3)
+        done = 0
+        for i in range(12):
+            src, dst = rng.sample(range(5), 2)
+            if i < 2:
+                src, dst = (0, 4) if i == 0 else (4, 0)  # the whole line, both ways
+            inv = nodes[dst].invoices.create(rng.randrange(10_000, 50_000_000), f"l{i}")
+            r = await nodes[src].payer.pay_invoice(decode_invoice(inv.bolt11), timeout=30)
+            assert r.status == "complete", (src, dst, r)
+            done += 1
+        await wait_for(lambda: all(c.status().htlcs_in_flight == 0 for n in nodes for c in n.channels.channels.values()))
+        assert total() == before  # fees moved between nodes, nothing lost
+        earned = sum(f.fee_msat for n in nodes for f in n.switch.forwards() if f.status == "settled")
+        paid = sum(p.fee_msat for n in nodes for p in n.payer.all() if p.status == "complete")
+        assert earned == paid > 0
+        for n in reversed(nodes):
+            await n.stop()
+
+    asyncio.run(main())

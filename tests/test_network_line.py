@@ -1,6 +1,7 @@
 """Five nodes in a line over TCP on one dev chain, with public Lightning channels: gossip
 converges (every node learns every channel and both directions' updates), payments cross
-the whole line both ways by the graph alone, and the msat are conserved."""
+the whole line both ways by the graph alone, the msat are conserved, and a closed channel
+disappears from every node's graph."""
 
 from __future__ import annotations
 
@@ -81,6 +82,17 @@ def test_five_node_line(tmp_path):
         earned = sum(f.fee_msat for n in nodes for f in n.switch.forwards() if f.status == "settled")
         paid = sum(p.fee_msat for n in nodes for p in n.payer.all() if p.status == "complete")
         assert earned == paid > 0
+
+        # a channel closed: once its funding output is spent and buried, every node drops it
+        closed = drivers[2]  # C-D
+        txid = await nodes[2].close_channel(closed)
+        assert txid is not None
+        await a.mine(80)
+        for n in nodes:
+            await n.chain.backend.sync()
+        await wait_for(lambda: all(n.graph.channel(scids[2]) is None for n in nodes), timeout=60,
+                       what="closed channel gone everywhere")
+        assert all(n.graph.channel(scids[0]) is not None for n in nodes)
         for n in reversed(nodes):
             await n.stop()
 

@@ -10,15 +10,7 @@ import random
 from amiko.channels.interface import ChannelState
 from amiko.node import Node, NodeConfig
 from amiko.payments.bolt11 import decode_invoice
-
-
-async def wait_for(cond, timeout=20.0, what="condition"):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not cond():
-        if loop.time() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.02)
+from tests.async_wait import wait_for
 
 
 async def two_nodes(tmp_path):

@@ -6,23 +6,17 @@ disappears from every node's graph."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 
 import pytest
 
 from amiko.node import Node, NodeConfig
 from amiko.payments.bolt11 import decode_invoice
+from tests.async_wait import wait_for
 
 pytestmark = pytest.mark.slow
 
-
-async def wait_for(cond, timeout=30.0, what="condition"):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not cond():
-        if loop.time() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.05)
 
 
 def make(tmp_path, name, url=None):
@@ -52,7 +46,7 @@ def test_five_node_line(tmp_path):
         for n in nodes:
             await n.chain.backend.sync()
         drivers = []
-        for x, y in zip(nodes, nodes[1:]):
+        for x, y in itertools.pairwise(nodes):
             await x.connect(y.node_id, "127.0.0.1", y.peers.listen_address[1])
             drivers.append(await x.open_channel(y.node_id, 1_000_000, push_msat=400_000_000))
         await wait_for(lambda: all(d.funding_broadcast for d in drivers), what="funding")
@@ -61,7 +55,7 @@ def test_five_node_line(tmp_path):
             await n.chain.backend.sync()
         await wait_for(lambda: all(d.status().usable for d in drivers), what="channels ready")
         scids = [d.status().short_channel_id for d in drivers]
-        await wait_for(lambda: all(known(n, scids) for n in nodes), timeout=60, what="gossip converged")
+        await wait_for(lambda: all(known(n, scids) for n in nodes), timeout=60.0, what="gossip converged")
 
         def total() -> int:
             return sum(c.status().local_msat for n in nodes for c in n.channels.channels.values())

@@ -287,6 +287,11 @@ class Node:
             "ON CONFLICT(channel_id) DO UPDATE SET fee_base_msat=excluded.fee_base_msat, "
             "fee_ppm=excluded.fee_ppm, cltv_delta=excluded.cltv_delta",
             (channel_id, policy.fee_base_msat, policy.fee_proportional_millionths, policy.cltv_expiry_delta))
+        # a public channel tells the network at once (a newer channel_update)
+        channel = self.channels.by_channel_id(channel_id)
+        ch = None if channel is None else self._announceable(channel)
+        if ch is not None and self.announcer is not None and self.announcer.is_announced(channel_id):
+            self.announcer.update(ch)
 
     def invoice_route_hints(self, amount_msat: int | None) -> tuple[tuple[RouteHop, ...], ...]:
         """Route hints for our invoices: the channels (of any type) the network graph does not

@@ -64,8 +64,9 @@ class Proc:
         self.name, self.dir, self.url, self.port = name, base / name, url, port
         self.proc: subprocess.Popen[bytes] | None = None
         self.id = ""
+        self.extra: tuple[str, ...] = ()
 
-    def start(self, crash: str | None = None) -> None:
+    def start(self, crash: str | None = None, extra: tuple[str, ...] = ()) -> None:
         rpc = self.dir / RPC_FILE
         if rpc.exists():
             rpc.unlink()
@@ -77,7 +78,7 @@ class Proc:
         log = open(self.dir / "stderr.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "amiko", "--dir", str(self.dir), "node", "--listen",
-             f"127.0.0.1:{self.port}", "--bitcoind", self.url, "--log-level", "INFO"],
+             f"127.0.0.1:{self.port}", "--bitcoind", self.url, "--log-level", "INFO", *self.extra, *extra],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
         wait_until(lambda: rpc.exists() and self.rpc("getinfo"), what=f"{self.name} started")
         self.id = self.rpc("getinfo")["id"]

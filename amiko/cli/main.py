@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--bitcoind-cookie", default=None, metavar="FILE", help="bitcoind's .cookie file")
     node.add_argument("--daemon", action="store_true", help="run in the background")
     node.add_argument("--log-level", default="INFO")
+    node.add_argument("--gossip-interval", type=float, default=60.0, metavar="SECONDS",
+                      help="how often gathered gossip is relayed to peers (default 60)")
     node.add_argument("--accept-trust-from", action="append", default=[], metavar="ID:LIMIT",
                       type=_accept_option, help="accept trust lines from ID, extending up to LIMIT msat back")
 
@@ -145,6 +147,7 @@ def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
         bitcoind=ns.bitcoind,
         bitcoind_cookie=ns.bitcoind_cookie,
         trust_accept=dict(ns.accept_trust_from),
+        gossip_flush_interval=ns.gossip_interval,
     )
     try:
         asyncio.run(daemon.run(config, ns.rpc_port))

@@ -399,7 +399,8 @@ class Payer:
 
 
 def _result(row: sqlite3.Row, store: Store) -> PaymentResult:
-    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status='settled'",
+    # the parts a complete payment used: every part not failed (the rest settle after the first)
+    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status!='failed'",
                         (row["payment_hash"],))
     return PaymentResult(bytes(row["payment_hash"]), row["status"],
                          None if row["preimage"] is None else bytes(row["preimage"]),

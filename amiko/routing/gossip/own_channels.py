@@ -112,6 +112,10 @@ class OwnChannelAnnouncer:
         self.gossip.announce_own(make_node_announcement(self.node_secret, now, alias=self.alias))
         log.info("channel %s announced as %d", ch.channel_id.hex(), ch.scid)
 
+    def is_announced(self, channel_id: bytes) -> bool:
+        p = self.progress.get(channel_id)
+        return p is not None and p.announced
+
     def update(self, ch: AnnounceableChannel, disabled: bool = False) -> None:
         """Our channel_update for our direction (after a policy change too)."""
         pol = self.policy_of(ch.channel_id)

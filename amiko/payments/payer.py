@@ -102,12 +102,28 @@ class Payer:
         self.channels = channels
         self.height = height
         self._attempts: dict[bytes, _Attempt] = {}
+        self._freed: asyncio.Event | None = None  # set whenever one of our locks resolves
         self._parts: dict[tuple[bytes, int], _Part] = {}
         self.route_params = RouteParams()
 
     # -- the switch's callbacks for our own locks
 
+    async def _wait_for_room(self, timeout: float) -> None:
+        """Wait until one of our locks resolves (a full channel has room again)."""
+        if self._freed is None:
+            self._freed = asyncio.Event()
+        self._freed.clear()
+        try:
+            await asyncio.wait_for(self._freed.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def _room_freed(self) -> None:
+        if self._freed is not None:
+            self._freed.set()
+
     def settled(self, channel: Channel, htlc_id: int, preimage: bytes) -> bool:
+        self._room_freed()
         row = self._part_row(channel.channel_id, htlc_id)
         if row is None:
             return False
@@ -120,6 +136,7 @@ class Payer:
         return True
 
     def failed(self, channel: Channel, htlc_id: int, reason: FailureReason) -> bool:
+        self._room_freed()
         row = self._part_row(channel.channel_id, htlc_id)
         if row is None:
             return False
@@ -213,7 +230,7 @@ class Payer:
                                            for c in self.channels())
                     if attempt.busy and remaining > 0:
                         attempt.busy = False
-                        await asyncio.sleep(min(0.05, remaining))
+                        await self._wait_for_room(min(0.1, remaining))
                         continue
                     return self._finish_failed(attempt, attempt.last_failure or "no route")
                 if remaining <= 0:

@@ -34,13 +34,13 @@ class ChannelManager:
     def add(self, channel: ManagedChannel) -> None:
         cid = channel.channel_id
         self.channels[cid] = channel
-        rec = self.peers._record(channel.peer_id)
+        rec = self.peers.record(channel.peer_id)
         rec.channels[cid] = channel
 
     def rename(self, channel: ManagedChannel, old: bytes, new: bytes) -> None:
         self.channels.pop(old, None)
         self.channels[new] = channel
-        rec = self.peers._record(channel.peer_id)
+        rec = self.peers.record(channel.peer_id)
         rec.channels.pop(old, None)
         rec.channels[new] = channel
         log.info("channel %s is now %s", old.hex(), new.hex())

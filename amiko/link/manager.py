@@ -146,7 +146,7 @@ class PeerManager:
 
     async def connect(self, node_id: bytes, host: str, port: int, *, persistent: bool = True) -> PeerRecord:
         """Connect (or confirm an existing connection) and wait until `init` is done."""
-        rec = self._record(node_id)
+        rec = self.record(node_id)
         rec.host, rec.port = host, port
         rec.persistent = rec.persistent or persistent
         self.book.save_peer(node_id, host, port, rec.persistent)
@@ -175,7 +175,8 @@ class PeerManager:
 
     # -- internals
 
-    def _record(self, node_id: bytes) -> PeerRecord:
+    def record(self, node_id: bytes) -> PeerRecord:
+        """The record of a peer, created on first sight."""
         rec = self.peers.get(node_id)
         if rec is None:
             rec = self.peers[node_id] = PeerRecord(node_id)
@@ -190,7 +191,7 @@ class PeerManager:
         await asyncio.shield(pc.ready)
 
     async def _incoming(self, conn: NoiseConnection) -> None:
-        rec = self._record(conn.remote_pubkey)
+        rec = self.record(conn.remote_pubkey)
         pc = self._attach(rec, conn)
         try:
             await asyncio.shield(pc.closed)
@@ -235,7 +236,7 @@ class PeerManager:
                 self._schedule_reconnect(rec)
 
     def _ready(self, pc: PeerConnection, ready: Ready) -> None:
-        rec = self._record(pc.node_id)
+        rec = self.record(pc.node_id)
         rec.remote_features = ready.remote_features
         rec.negotiated = ready.negotiated
         rec.connected_since = time.time()
@@ -249,7 +250,7 @@ class PeerManager:
         )
 
     def _peer_said(self, pc: PeerConnection, said: PeerSaid) -> None:
-        rec = self._record(pc.node_id)
+        rec = self.record(pc.node_id)
         rec.last_error = f"peer {said.kind}: {said.text}"
 
     def _schedule_reconnect(self, rec: PeerRecord, immediately: bool = False) -> None:

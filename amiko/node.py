@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -127,6 +128,11 @@ class Node:
         self.gossiper = Gossiper(
             GossipConfig(self.network.chain_hash, node_id=self.node_id, flush_interval=config.gossip_flush_interval),
             self.graph, self.gossip_store.load(self.graph))
+        if len(self.graph.node_ids) > 1000:
+            # A big graph is millions of long-lived objects: keep the cyclic GC from walking
+            # them again and again (pauses of 100-300 ms on the mainnet graph otherwise).
+            gc.collect()
+            gc.freeze()
         self.gossip: GossipDriver | None = None
         self.announcer: OwnChannelAnnouncer | None = None
         if config.gossip:

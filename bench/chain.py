@@ -101,11 +101,64 @@ async def over_rpc(n: int, tmp: Path) -> None:
              "blocks")
 
 
+def with_wallet(n: int, tmp: Path) -> None:
+    """The node's own path: the Wallet picks coins, signs (BIP143) and tracks the blocks."""
+    from amiko.bitcoin.address import address_to_script
+    from amiko.bitcoin.bip39 import mnemonic_to_seed
+    from amiko.bitcoin.networks import REGTEST
+    from amiko.chain.wallet import Wallet
+    from amiko.store.sqlite import Store
+
+    dc = DevChain(tmp / "wallet")
+    wallet = Wallet(Store(str(tmp / "wallet.sqlite"), synchronous="NORMAL"),
+                    mnemonic_to_seed("abandon " * 11 + "about"), REGTEST)
+    try:
+        def follow(hashes: list[bytes]) -> None:
+            for h in hashes:
+                info = dc.block_info(h)
+                assert info is not None
+                wallet.apply_block(info.height, h, info.block.txs)
+
+        # n confirmed wallet coins: fan-outs from coinbases paid to the wallet
+        spk = address_to_script(wallet.new_address(), REGTEST)
+        n_fanouts = (n + PER_FANOUT - 1) // PER_FANOUT
+        follow(dc.generate(n_fanouts, spk))
+        follow(dc.generate(100, KEY.script_pubkey))
+        value = 40_000_000
+        for _ in range(n_fanouts):
+            outs = [TxOut(value, address_to_script(wallet.new_address(), REGTEST)) for _ in range(PER_FANOUT)]
+            tx = wallet.create_transaction(outs, 1000)
+            dc.send_raw_transaction(tx)
+            wallet.apply_mempool_tx(tx)
+        follow(dc.generate(1, KEY.script_pubkey))
+        start = time.perf_counter()
+        txs = []
+        for _ in range(n):
+            tx = wallet.create_transaction([TxOut(value // 2, KEY.script_pubkey)], 1000)
+            wallet.apply_mempool_tx(tx)
+            txs.append(tx)
+        line("wallet: select coins + sign + record", n, time.perf_counter() - start, "tx")
+        start = time.perf_counter()
+        for tx in txs:
+            dc.send_raw_transaction(tx)
+        accept = time.perf_counter() - start
+        line("wallet txs: mempool accept", n, accept, "tx")
+        start = time.perf_counter()
+        hashes = dc.generate(1, KEY.script_pubkey)
+        follow(hashes)
+        mine = time.perf_counter() - start
+        line("wallet txs: mine + wallet follows the block", n, mine, "tx")
+        assert not dc.mempool
+    finally:
+        dc.close()
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     print(f"os.cpu_count() = {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as d:
         direct(n, Path(d))
+        with_wallet(n, Path(d))
         asyncio.run(over_rpc(n, Path(d)))
 
 

@@ -127,3 +127,25 @@ def test_random_payments_conserve_msat(tmp_path):
         assert net.total() == before
 
     asyncio.run(main())
+
+
+def test_payer_resume_marks_never_committed_parts_lost(tmp_path):
+    async def main():
+        net, names = line(tmp_path, 2, 1_000_000_000)
+        a = net.nodes["A"]
+        ch = a.channels[0]
+        h = b"\x71" * 32
+        # a payment whose only part's lock the channel does not hold (never committed)
+        a.store.execute("INSERT INTO payments(payment_hash, destination, amount_msat, status, created_at) "
+                        "VALUES (?, ?, 1000, 'pending', 0)", (h, net.nodes["B"].node_id))
+        a.store.execute("INSERT INTO payment_parts(payment_hash, channel_id, htlc_id, amount_msat, fee_msat, status) "
+                        "VALUES (?, ?, 0, 1000, 0, 'pending')", (h, ch.channel_id))
+        a.payer.resume()
+        assert a.payer.result(h).status == "failed"
+        # the channel's next lock takes id 0 again, for a new payment that completes
+        inv = net.nodes["B"].invoices.create(5_000, "after")
+        r = await a.payer.pay_invoice(decode_invoice(inv.bolt11))
+        assert r.status == "complete" and r.parts == 1
+        assert a.payer.result(h).status == "failed"
+
+    asyncio.run(main())

@@ -313,3 +313,35 @@ def test_keysend_and_hold_invoice(tmp_path):
     assert 1 not in ch.settled and 1 not in ch.failed
     assert payee.settle_hold(hold_preimage)
     assert ch.settled[1] == hold_preimage and book.by_hash(hold_hash).status == "paid"
+
+
+def test_outgoing_lock_lost_in_a_crash_is_failed_back_and_its_id_reused(tmp_path):
+    async def main():
+        switch, inc, out, store = make_switch(tmp_path)
+        h1 = b"\x61" * 32
+        onion1 = two_hop_onion(h1, 1_000_000, HEIGHT + 100)
+        switch.htlc_incoming(inc, incoming(onion1.packet, h1, 1_000_000 + 1100, HEIGHT + 140))
+        await switch.batcher.drain()
+        # the crash came before the outgoing lock was signed: the channel does not hold it
+        out.gone.add(0)
+        again = Switch(B_SECRET, store, switch.batcher, Directory([inc, out]), lambda _c: ForwardPolicy(1000, 100, 40),
+                       lambda: HEIGHT)
+        again.load()
+        again.resume()
+        decoded = decode_failure(onion1.shared_secrets, inc.failed[0].onion)
+        assert decoded.hop_index == 0 and isinstance(decoded.failure, TemporaryChannelFailure)
+        # the channel gives id 0 to the next lock; the new circuit takes it, the old one stays apart
+        out.offered.clear()
+        out.gone.clear()
+        preimage = b"\x62" * 32
+        h2 = hashlib.sha256(preimage).digest()
+        onion2 = two_hop_onion(h2, 1_000_000, HEIGHT + 100)
+        again.htlc_incoming(inc, incoming(onion2.packet, h2, 1_000_000 + 1100, HEIGHT + 140, htlc_id=1))
+        await again.batcher.drain()
+        again.htlc_settled(out, 0, preimage)
+        assert inc.settled == {1: preimage}
+        await again.batcher.drain()
+        statuses = sorted(c.status for c in again.forwards())
+        assert statuses == ["lost", "settled"]
+
+    asyncio.run(main())

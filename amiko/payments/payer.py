@@ -159,8 +159,8 @@ class Payer:
             held = {} if channel is None else channel.pending_outgoing()
             if held.get(row["htlc_id"]) == bytes(row["payment_hash"]):
                 continue
-            self.store.execute("UPDATE payment_parts SET status='failed', htlc_id=? WHERE channel_id=? AND htlc_id=?",
-                               (-1 - row["htlc_id"] - (1 << 40), row["channel_id"], row["htlc_id"]))
+            self.store.execute("UPDATE payment_parts SET status='lost' WHERE channel_id=? AND htlc_id=? "
+                               "AND status='pending'", (row["channel_id"], row["htlc_id"]))
             self._fail_if_nothing_left(bytes(row["payment_hash"]))
 
     # -- paying
@@ -380,17 +380,18 @@ class Payer:
         """pending (or failed: a part settled late) -> complete, once; the fee is what every
         part not failed carries."""
         fee = self.store.query_one("SELECT coalesce(sum(fee_msat), 0) AS f FROM payment_parts "
-                                   "WHERE payment_hash=? AND status!='failed'", (payment_hash,))
+                                   "WHERE payment_hash=? AND status IN ('pending', 'settled')", (payment_hash,))
         self.store.execute("UPDATE payments SET status='complete', preimage=?, fee_msat=?, failure=NULL, "
                            "completed_at=? WHERE payment_hash=? AND status!='complete'",
                            (preimage, int(fee["f"]) if fee else 0, int(time.time()), payment_hash))
 
     def _part_status(self, channel_id: bytes, htlc_id: int, status: str) -> None:
-        self.store.execute("UPDATE payment_parts SET status=? WHERE channel_id=? AND htlc_id=?",
+        self.store.execute("UPDATE payment_parts SET status=? WHERE channel_id=? AND htlc_id=? AND status!='lost'",
                            (status, channel_id, htlc_id))
 
     def _part_row(self, channel_id: bytes, htlc_id: int) -> sqlite3.Row | None:
-        return self.store.query_one("SELECT payment_hash FROM payment_parts WHERE channel_id=? AND htlc_id=?",
+        return self.store.query_one("SELECT payment_hash FROM payment_parts WHERE channel_id=? AND htlc_id=? "
+                                    "AND status!='lost'",
                                     (channel_id, htlc_id))
 
     def _fail_if_nothing_left(self, payment_hash: bytes) -> None:
@@ -417,7 +418,7 @@ class Payer:
 
 def _result(row: sqlite3.Row, store: Store) -> PaymentResult:
     # the parts a complete payment used: every part not failed (the rest settle after the first)
-    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status!='failed'",
+    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status IN ('pending', 'settled')",
                         (row["payment_hash"],))
     return PaymentResult(bytes(row["payment_hash"]), row["status"],
                          None if row["preimage"] is None else bytes(row["preimage"]),

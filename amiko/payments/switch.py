@@ -144,7 +144,8 @@ class Switch(ChannelListener):
 
     def _index(self, c: Circuit) -> None:
         self._by_in[(c.in_channel, c.in_htlc_id)] = c
-        self._by_out[(c.out_channel, c.out_htlc_id)] = c
+        if c.status != "lost":  # a lost lock's id may belong to a newer lock now
+            self._by_out[(c.out_channel, c.out_htlc_id)] = c
 
     def resume(self) -> None:
         """After a restart: finish what the crash interrupted. Incoming locks whose outgoing
@@ -156,7 +157,7 @@ class Switch(ChannelListener):
                 continue
             if c.status == "settled" and c.preimage is not None:
                 upstream.settle_htlc(c.in_htlc_id, c.preimage)
-            elif c.status == "failed" and c.failure is not None:
+            elif c.status in ("failed", "lost") and c.failure is not None:
                 upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=c.failure))
             elif c.status == "offered":
                 downstream = self.channels.by_channel_id(c.out_channel)
@@ -167,11 +168,10 @@ class Switch(ChannelListener):
                     log.info("circuit %s:%d lost its outgoing lock; failing back", c.in_channel.hex(), c.in_htlc_id)
                     onion = create_failure(c.shared_secret, TemporaryChannelFailure().encode())
                     self._by_out.pop((c.out_channel, c.out_htlc_id), None)
-                    self._by_in[(c.in_channel, c.in_htlc_id)] = replace(c, status="failed", failure=onion)
+                    self._by_in[(c.in_channel, c.in_htlc_id)] = replace(c, status="lost", failure=onion)
                     self.batcher.write(
-                        "UPDATE forwards SET status='failed', failure=?, resolved_at=?, out_htlc_id=? "
-                        "WHERE in_channel=? AND in_htlc_id=?",
-                        (onion, int(time.time()), -1 - c.in_htlc_id, c.in_channel, c.in_htlc_id))
+                        "UPDATE forwards SET status='lost', failure=?, resolved_at=? WHERE in_channel=? AND in_htlc_id=?",
+                        (onion, int(time.time()), c.in_channel, c.in_htlc_id))
                     upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=onion))
     # -- ChannelListener
 
@@ -212,7 +212,8 @@ class Switch(ChannelListener):
         # Settle upstream as soon as the preimage is known: it is our money from now on.
         self._index(replace(circuit, status="settled", preimage=preimage))
         self.batcher.write(
-            "UPDATE forwards SET status='settled', preimage=?, resolved_at=? WHERE out_channel=? AND out_htlc_id=?",
+            "UPDATE forwards SET status='settled', preimage=?, resolved_at=? WHERE out_channel=? AND out_htlc_id=? "
+            "AND status!='lost'",
             (preimage, int(time.time()), channel.channel_id, htlc_id))
         upstream = self.channels.by_channel_id(circuit.in_channel)
         if upstream is None:
@@ -237,7 +238,8 @@ class Switch(ChannelListener):
                                                   reason.sha256_of_onion)
         self._index(replace(circuit, status="failed", failure=onion))
         self.batcher.write(
-            "UPDATE forwards SET status='failed', failure=?, resolved_at=? WHERE out_channel=? AND out_htlc_id=?",
+            "UPDATE forwards SET status='failed', failure=?, resolved_at=? WHERE out_channel=? AND out_htlc_id=? "
+            "AND status!='lost'",
             (onion, int(time.time()), channel.channel_id, htlc_id))
         upstream = self.channels.by_channel_id(circuit.in_channel)
         if upstream is not None:

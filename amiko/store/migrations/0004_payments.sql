@@ -42,14 +42,15 @@ CREATE TABLE forwards (
     in_cltv         INTEGER NOT NULL,
     out_cltv        INTEGER NOT NULL,
     shared_secret   BLOB NOT NULL,
-    status          TEXT NOT NULL,       -- offered, settled, failed
+    status          TEXT NOT NULL,       -- offered, settled, failed, lost (the outgoing lock was never committed)
     preimage        BLOB,                -- once settled downstream: settle upstream with it
     failure         BLOB,                -- once failed downstream: the failure for upstream
     created_at      INTEGER NOT NULL,
     resolved_at     INTEGER,
     PRIMARY KEY (in_channel, in_htlc_id)
 );
-CREATE UNIQUE INDEX forwards_out ON forwards(out_channel, out_htlc_id);
+-- A channel hands out an id again when the lock that had it was never committed ('lost').
+CREATE UNIQUE INDEX forwards_out ON forwards(out_channel, out_htlc_id) WHERE status != 'lost';
 
 -- The parts of our payments: one lock each on one of our channels.
 CREATE TABLE payment_parts (
@@ -58,9 +59,9 @@ CREATE TABLE payment_parts (
     htlc_id         INTEGER NOT NULL,
     amount_msat     INTEGER NOT NULL,
     fee_msat        INTEGER NOT NULL,
-    status          TEXT NOT NULL,       -- pending, settled, failed
-    PRIMARY KEY (channel_id, htlc_id)
+    status          TEXT NOT NULL        -- pending, settled, failed, lost (never committed)
 );
+CREATE UNIQUE INDEX payment_parts_lock ON payment_parts(channel_id, htlc_id) WHERE status != 'lost';
 CREATE INDEX payment_parts_hash ON payment_parts(payment_hash);
 
 -- Our forwarding policy per channel (setchannel); channels without a row use the defaults.

@@ -22,15 +22,25 @@ from typing import Any
 from amiko import __version__
 from amiko.bitcoin.address import address_to_script
 from amiko.bitcoin.networks import Network, network_by_name
-from amiko.bitcoin.tx import Transaction, TxOut
+from amiko.bitcoin.tx import OutPoint, Transaction, TxOut
 from amiko.chain.connection import ChainConnection, open_chain
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import Wallet
 from amiko.chain.wallet.sync import WalletSync
 from amiko.channels.bolt.channel_type import BoltChannelType, BoltContext
 from amiko.channels.bolt.driver import BoltDriver
+from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.bolt.funding_watch import FundingWatch
+from amiko.channels.bolt.onchain.backup import (
+    BackupEntry,
+    backup_key,
+    decrypt_backup,
+    encrypt_backup,
+)
+from amiko.channels.bolt.onchain.restored import RESTORED_TYPE, RestoredHandler, load_restored
+from amiko.channels.bolt.onchain.service import OnchainService, RestoredChannel
 from amiko.channels.bolt.params import LocalParams
+from amiko.channels.interface import ChannelState
 from amiko.channels.manager import ChannelManager
 from amiko.channels.trust.service import TrustService, attach_trust
 from amiko.crypto.keys import pubkey_of
@@ -82,6 +92,8 @@ class NodeConfig:
     trust: bool = True  # the trust channel type (Amiko Pay's IOU channel)
     trust_accept: dict[bytes, int] = field(default_factory=dict)  # peer -> credit we extend back
     extra_features: Features = field(default_factory=Features)
+    onchain_final_depth: int = 100  # blocks after which a channel resolved on chain is closed
+    htlc_fail_depth: int = 3  # depth of an on-chain timeout before the HTLC is failed upstream
 
 
 class Node:
@@ -123,6 +135,7 @@ class Node:
         )
         self.channels = ChannelManager(self.peers)
         self._funding_watch: FundingWatch | None = None
+        self.onchain: OnchainService | None = None
         self.graph = Graph()
         self.gossip_store = GossipStore(self.store)
         self.gossiper = Gossiper(
@@ -180,6 +193,19 @@ class Node:
         self._funding_watch = FundingWatch(backend)
         backend.subscribe(self._funding_watch)
         self._restore_channels()
+        if self.bolt is not None:
+            bolt = self.bolt
+            self.onchain = OnchainService(
+                self.store, self.channel_table, self.wallet, backend, bolt.keys_for,
+                lambda: address_to_script(self.wallet.new_address(), self.network),
+                final_depth=self.config.onchain_final_depth, htlc_fail_depth=self.config.htlc_fail_depth,
+                listener=lambda: bolt.ctx.listener, drivers=lambda: bolt.ctx.drivers.values())
+            for restored in load_restored(self.store):
+                handler = RestoredHandler(restored, bolt.keys_for(restored.row_id))
+                self.channels.add(handler)
+                self.onchain.track_restored(restored, handler)
+            await self.onchain.start(resume)
+            backend.subscribe(self.onchain)
         self.switch.load()
         if self.gossip is not None:
             self.gossip.attach_chain(backend)
@@ -190,6 +216,9 @@ class Node:
         tip = await self._wait_for_tip(backend)
         self._funding_watch.height = tip.height if tip else (self.wallet.tip[0] if self.wallet.tip else 0)
         await self._funding_watch.check_all()
+        if self.onchain is not None:
+            self.onchain.height = max(self.onchain.height, self._funding_watch.height)
+            await self.onchain.update_all()
         self._resume_payments()
         self.announce_channels()
         if self.trust is not None:
@@ -361,6 +390,8 @@ class Node:
             rename=lambda driver, old, new: self.channels.rename(driver, old, new),
             on_new_channel=self._track_channel,
             forget=self._forget_channel,
+            on_preimage=lambda driver, payment_hash, preimage: (
+                self.onchain.add_preimage(driver, payment_hash, preimage) if self.onchain else None),
         )
 
     def _forget_channel(self, driver: BoltDriver) -> None:
@@ -376,8 +407,8 @@ class Node:
 
     def _restore_channels(self) -> None:
         for row in self.channel_table.load_open():
-            if row.type == "trust":
-                continue  # restored by the trust service
+            if row.type in ("trust", RESTORED_TYPE):
+                continue  # restored by the trust service; backups by the on-chain watcher
             if row.type == "bolt" and self.bolt is not None:
                 self._track_channel(self.bolt.restore(row))
             else:
@@ -391,6 +422,95 @@ class Node:
         if port is None or not port.connected:
             raise ConnectionError("peer is not connected")
         return self.bolt.open(port, funding_sat, push_msat, commitment_type=commitment_type, announce=announce)
+
+    async def force_close(self, driver: BoltDriver) -> str | None:
+        """Close unilaterally: our latest commitment goes on chain (the peer hears an
+        `error`); the on-chain watcher sweeps our outputs once their delays pass. Returns
+        the commitment's txid (hex), None if the channel has no commitment to broadcast."""
+        tx = driver.core.latest_commitment_tx()
+        if tx is None or driver.core.data.must_not_broadcast:
+            raise ValueError("this channel has no commitment of ours we may broadcast")
+        driver.force_close()
+        return tx.txid[::-1].hex()
+
+    # -- static channel backups
+
+    def _backup_key(self) -> bytes:
+        return backup_key(self.seed.channel_root(self.network))
+
+    def backup_entries(self) -> list[BackupEntry]:
+        """What a static backup holds: every Lightning channel that may hold our money."""
+        addresses = {nid: (host, port) for nid, host, port, _p in PeerTable(self.store).load_peers()}
+        entries = []
+        height = self._height()
+        for driver in list(self.bolt.ctx.drivers.values()) if self.bolt is not None else []:
+            core = driver.core
+            op = core.funding_outpoint
+            if op is None or not core.state.funded or driver.onchain_state is ChannelState.CLOSED:
+                continue
+            scid = core.short_channel_id
+            host, port = addresses.get(driver.peer_id, (None, None))
+            entries.append(BackupEntry(
+                driver.row_id, driver.peer_id.hex(), driver.channel_id.hex(), op.txid.hex(), op.index,
+                core.funding_sat, core.commitment_type.value,
+                (scid >> 40) if scid else max(height - 6, 0), host, port))
+        return entries
+
+    def write_backup(self, path: str) -> int:
+        """Write an encrypted static channel backup; returns how many channels it holds."""
+        entries = self.backup_entries()
+        blob = encrypt_backup(entries, self._backup_key(), self.network.name)
+        tmp = path + ".tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        return len(entries)
+
+    async def restore_backup(self, path: str) -> list[str]:
+        """Restore the channels of a static backup (made with this seed): each peer is asked
+        to close, and our output of its commitment is swept. Returns the channel ids."""
+        if self.onchain is None or self.bolt is None:
+            raise RuntimeError("the Lightning channel type is disabled")
+        with open(path, "rb") as f:
+            entries = decrypt_backup(f.read(), self._backup_key(), self.network.name)
+        restored_ids = []
+        for e in entries:
+            channel_id = bytes.fromhex(e.channel_id)
+            if self.store.query_one("SELECT id FROM channels WHERE channel_id=? OR id=?", (channel_id, e.key_index)):
+                log.info("backup: channel %s is already known here; skipped", e.channel_id)
+                continue
+            r = RestoredChannel(e.key_index, bytes.fromhex(e.peer_id), channel_id,
+                                OutPoint(bytes.fromhex(e.funding_txid), e.funding_vout), e.funding_sat,
+                                CommitmentType(e.commitment_type), e.scan_from)
+            now = int(time.time())
+            with self.store.transaction():
+                self.store.execute(
+                    "INSERT INTO channels(id, type, peer_id, channel_id, state, closed, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,0,?,?)", (r.row_id, RESTORED_TYPE, r.peer_id, channel_id, b"", now, now))
+                self.store.execute(
+                    "INSERT INTO restored_channels(channel_row, peer_id, channel_id, funding_txid, funding_vout, "
+                    "funding_sat, commitment_type, scan_from, host, port) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (r.row_id, r.peer_id, channel_id, r.funding.txid, r.funding.index, r.funding_sat,
+                     e.commitment_type, e.scan_from, e.host, e.port))
+                # never hand this key index out again
+                self.store.execute(
+                    "INSERT INTO counters(name, value) VALUES ('channel_key_index', ?) ON CONFLICT(name) "
+                    "DO UPDATE SET value=MAX(value, excluded.value)", (r.row_id,))
+            handler = RestoredHandler(r, self.bolt.keys_for(r.row_id))
+            self.channels.add(handler)
+            self.onchain.track_restored(r, handler)
+            await self.onchain.rescan(r.scan_from)
+            restored_ids.append(e.channel_id)
+            if e.host is not None and e.port is not None:
+                try:
+                    await self.connect(r.peer_id, e.host, e.port)
+                except (TimeoutError, OSError, ConnectionError) as err:
+                    log.warning("backup: cannot reach %s now (%s); will retry", e.peer_id, err)
+                    PeerTable(self.store).save_peer(r.peer_id, e.host, e.port, True)
+        return restored_ids
 
     async def close_channel(self, driver: BoltDriver, feerate_per_kw: int | None = None,
                             timeout: float = 60.0) -> str | None:

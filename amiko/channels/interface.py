@@ -78,6 +78,7 @@ class FailureReason:
     onion: bytes | None = None
     failure_code: int | None = None
     sha256_of_onion: bytes | None = None
+    local: bytes | None = None  # a failure message of this node's own (e.g. resolved on chain)
 
 
 @dataclass(frozen=True, slots=True)

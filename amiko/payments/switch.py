@@ -231,6 +231,9 @@ class Switch(ChannelListener):
             return
         if reason.onion is not None:
             onion = obfuscate_failure(circuit.shared_secret, reason.onion)
+        elif reason.local is not None:
+            # the outgoing lock was rolled back on chain: the failure is ours to report
+            onion = create_failure(circuit.shared_secret, reason.local)
         else:
             # BOLT #2: malformed from downstream: we build the failure for the origin.
             assert reason.failure_code is not None and reason.sha256_of_onion is not None

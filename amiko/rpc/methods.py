@@ -8,7 +8,9 @@ from typing import Any
 from amiko.bitcoin.address import AddressError
 from amiko.chain.interfaces import BroadcastError
 from amiko.chain.wallet import InsufficientFunds, WalletError
+from amiko.channels.bolt.driver import BoltDriver
 from amiko.channels.bolt.fees import CommitmentType
+from amiko.channels.bolt.onchain.backup import BackupError
 from amiko.channels.interface import ChannelState
 from amiko.channels.manager import ChannelLookupError, status_json
 from amiko.node import Node
@@ -182,17 +184,46 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
             rows.append(row)
         return {"channels": rows}
 
-    async def closechannel(channel: str, feerate: Any = None) -> dict[str, Any]:
+    async def closechannel(channel: str, feerate: Any = None, force: Any = False) -> dict[str, Any]:
         try:
             driver = node.channels.find(channel)
         except ChannelLookupError as e:
             raise RpcError(CHANNEL_ERROR, str(e)) from None
+        if force is True or force in ("true", "1"):
+            if not isinstance(driver, BoltDriver):
+                raise RpcError(CHANNEL_ERROR, "only a Lightning channel can be closed on chain")
+            try:
+                txid = await node.force_close(driver)
+            except ValueError as e:
+                raise RpcError(CHANNEL_ERROR, str(e)) from None
+            return {"channel_id": driver.channel_id.hex(), "commitment_txid": txid,
+                    "state": driver.status().state.value}
         feerate_kw = None if feerate is None else parse_int(feerate, "feerate (sat/vB)", 1) * 250
         try:
             txid = await node.close_channel(driver, feerate_kw)
         except (ValueError, ConnectionError) as e:
             raise RpcError(CHANNEL_ERROR, str(e)) from None
         return {"channel_id": driver.channel_id.hex(), "closing_txid": txid, "state": driver.status().state.value}
+
+    async def listclosed() -> dict[str, Any]:
+        return {"channels": [] if node.onchain is None else node.onchain.list_closed()}
+
+    async def backup(file: str) -> dict[str, Any]:
+        try:
+            n = node.write_backup(str(file))
+        except OSError as e:
+            raise RpcError(INVALID_PARAMS, f"cannot write {file}: {e}") from None
+        return {"file": str(file), "channels": n}
+
+    async def restorebackup(file: str) -> dict[str, Any]:
+        try:
+            ids = await node.restore_backup(str(file))
+        except (OSError, BackupError) as e:
+            raise RpcError(INVALID_PARAMS, f"cannot restore {file}: {e}") from None
+        return {"restored": ids}
+
+    async def listsweeps() -> dict[str, Any]:
+        return {"sweeps": [] if node.onchain is None else node.onchain.list_sweeps()}
 
     async def invoice(amount: Any, label: str, description: str = "", expiry: Any = 3600) -> dict[str, Any]:
         amount_msat = None if amount == "any" else parse_int(amount, "amount (msat)", 1)
@@ -338,7 +369,9 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         server.register(name, fn)
 
     for name, fn in [("openchannel", openchannel), ("listchannels", listchannels),
-                     ("closechannel", closechannel)]:
+                     ("closechannel", closechannel), ("listclosed", listclosed),
+                     ("listsweeps", listsweeps), ("backup", backup),
+                     ("restorebackup", restorebackup)]:
         server.register(name, fn)
 
     for name, fn in [("getinfo", getinfo), ("connect", connect), ("listpeers", listpeers),

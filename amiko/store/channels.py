@@ -58,6 +58,17 @@ class ChannelTable:
     def ack_event(self, row_id: int, seq: int) -> asyncio.Future[None]:
         return self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
 
+    def log_remote_htlcs(self, row_id: int, number: int, htlcs: bytes) -> asyncio.Future[None]:
+        """The revocation log: the HTLCs of the peer's commitment `number`."""
+        return self.batcher.write(
+            "INSERT OR REPLACE INTO bolt_remote_htlcs(channel_row, number, htlcs) VALUES (?,?,?)",
+            (row_id, number, htlcs))
+
+    def remote_htlcs(self, row_id: int, number: int) -> bytes | None:
+        row = self.store.query_one("SELECT htlcs FROM bolt_remote_htlcs WHERE channel_row=? AND number=?",
+                                   (row_id, number))
+        return None if row is None else bytes(row["htlcs"])
+
     def pending_events(self, row_id: int) -> list[tuple[int, str]]:
         rows = self.store.query("SELECT seq, event FROM channel_events WHERE channel_row=? ORDER BY seq",
                                 (row_id,))

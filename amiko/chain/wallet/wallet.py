@@ -29,6 +29,7 @@ from amiko.chain.interfaces import FEERATE_FLOOR_SAT_PER_KW
 from amiko.chain.wallet.coinselect import (
     P2WPKH_INPUT_WEIGHT,
     P2WPKH_OUTPUT_WEIGHT,
+    SEGWIT_MARKER_WEIGHT,
     Coin,
     InsufficientFunds,
     dust_threshold,
@@ -417,6 +418,53 @@ class Wallet:
             outputs, feerate_sat_per_kw, send_all_to=send_all_to, reserve_for=reserve_for,
             min_confirmations=min_confirmations, spend_reserve=spend_reserve, locktime=locktime)
         return self.sign(tx)
+
+    def add_fee_inputs(
+        self,
+        tx: Transaction,
+        input_values: Sequence[int],
+        feerate_sat_per_kw: int,
+        *,
+        extra_weight: int = 0,
+        paid_elsewhere_sat: int = 0,
+        reserve_for: str,
+        tip_height: int | None = None,
+    ) -> Transaction:
+        """Add wallet coins (and a change output) to `tx`, whose own inputs are not the
+        wallet's and hold `input_values`, so that the whole pays `feerate_sat_per_kw`:
+        an HTLC transaction with anchors, or an anchor's CPFP child. `extra_weight` is the
+        weight of what is not in `tx` yet (its foreign witnesses; for a CPFP child, its
+        parent too) and `paid_elsewhere_sat` the fee already paid (by the parent). The
+        anchor reserve may be spent: it exists for this. The added coins are reserved under
+        `reserve_for`; sign the foreign inputs and then `sign` the wallet's."""
+        with self.store.transaction():
+            tip = self._tip_height(tip_height)
+            coins = sorted(self._spendable(1, tip), key=lambda c: -c.amount_sat)
+            change_script = self.keychain.script_pubkey(CHANGE, self._next[CHANGE])
+            value_in = sum(input_values)
+            value_out = sum(o.value for o in tx.outputs)
+            base = tx.weight() + extra_weight + SEGWIT_MARKER_WEIGHT
+            chosen: list[Utxo] = []
+            while True:
+                weight = base + len(chosen) * P2WPKH_INPUT_WEIGHT + P2WPKH_OUTPUT_WEIGHT
+                need = fee_for_weight(weight, feerate_sat_per_kw) - paid_elsewhere_sat
+                have = value_in + sum(c.amount_sat for c in chosen) - value_out
+                if chosen and have - need >= 0:
+                    break
+                if len(chosen) == len(coins):
+                    raise InsufficientFunds(
+                        f"{sum(c.amount_sat for c in coins)} sat spendable; not enough to pay "
+                        f"{max(need, 0)} sat of fees")
+                chosen.append(coins[len(chosen)])
+            change = have - max(need, 0)
+            outputs = list(tx.outputs)
+            if change >= dust_threshold(change_script):
+                outputs.append(TxOut(change, change_script))
+                self._take_index(CHANGE)
+            inputs = list(tx.inputs) + [TxIn(c.outpoint, b"", RBF_SEQUENCE) for c in chosen]
+            for c in chosen:
+                self.db.reserve(c.outpoint, reserve_for)
+        return Transaction(tx.version, tuple(inputs), tuple(outputs), tx.locktime)
 
     def release(self, reservation: str) -> int:
         """Give back the unspent coins held by `reservation`; returns how many."""

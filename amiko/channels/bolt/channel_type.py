@@ -57,6 +57,7 @@ class BoltContext:
     on_new_channel: Callable[[BoltDriver], None]  # a channel was created (opened or restored)
     forget: Callable[[BoltDriver], None]  # a channel that was never funded is gone
     listener: ChannelListener | None = None
+    on_preimage: Callable[[BoltDriver, bytes, bytes], None] | None = None  # closed channel
     drivers: dict[int, BoltDriver] = field(default_factory=dict)  # by row id
 
 

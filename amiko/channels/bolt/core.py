@@ -41,6 +41,7 @@ from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.bolt.htlc_txs import HtlcTx
 from amiko.channels.bolt.htlcs import HtlcState, Side, flags
 from amiko.channels.bolt.keys import ChannelKeys
+from amiko.channels.bolt.onchain.committed import CommittedHtlc
 from amiko.channels.bolt.outputs import (
     Broadcast,
     ChannelFailed,
@@ -580,6 +581,30 @@ class BoltChannel:
             shutdown.request_shutdown(d, script_pubkey, feerate_per_kw)
             out.persist = True
         return self._run(run)
+
+    def funding_spent(self) -> Outputs:
+        """The funding output is spent on chain: nothing the peer sends can change the
+        channel any more; on-chain resolution (BOLT 5) takes over. Our commitment is not
+        broadcast: whatever spent the funding output already won."""
+        d = self._d
+        if not d.phase.funded or d.phase in (Phase.FAILED, Phase.CLOSING):
+            return Outputs()
+        work = d.copy()
+        work.set_phase(Phase.FAILED)
+        work.must_not_broadcast = True
+        work.error_data = b"funding output spent on chain"
+        self._d = work
+        out = Outputs(persist=True)
+        out.emit(StateChanged(d.phase, Phase.FAILED))
+        return out
+
+    def remote_committed_htlcs(self) -> tuple[int, tuple[CommittedHtlc, ...]]:
+        """The peer's latest commitment number and its HTLCs (for the revocation log)."""
+        d = self._d
+        view = compute_view(d, Side.REMOTE, Which.CURRENT)
+        return d.remote_commitment_number, tuple(
+            CommittedHtlc(h.owner is Side.LOCAL, h.htlc_id, h.amount_msat, h.payment_hash,
+                          h.cltv_expiry) for h in view.htlcs)
 
     def fail_channel(self, reason: str) -> Outputs:
         """Give up on the channel: send an `error` and broadcast our commitment."""

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from amiko.bitcoin.tx import OutPoint, Transaction, TxOut
 from amiko.channels import events_codec
 from amiko.channels.bolt.core import BoltChannel
 from amiko.channels.bolt.htlcs import Side
+from amiko.channels.bolt.onchain.committed import encode_htlcs
 from amiko.channels.bolt.outputs import (
     Broadcast,
     BroadcastFunding,
@@ -36,6 +37,7 @@ from amiko.channels.bolt.outputs import (
     StateChanged,
     WatchFunding,
 )
+from amiko.channels.bolt.states import Phase
 from amiko.channels.interface import (
     ChannelListener,
     ChannelState,
@@ -47,7 +49,7 @@ from amiko.channels.interface import (
 )
 from amiko.devcrash import crash_point
 from amiko.link.channel_types import PeerPort
-from amiko.wire.messages import Error
+from amiko.wire.messages import CommitmentSigned, Error
 from amiko.wire.types import ChannelId
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ class BoltDriver:
     failure: str | None = None  # why the channel failed or was forgotten
     closing_txid: bytes | None = None
     _next_event_seq: int = 0
+    onchain_state: ChannelState | None = None  # set by the on-chain watcher: CLOSING, CLOSED
 
     # -- identity
 
@@ -94,14 +97,17 @@ class BoltDriver:
 
     @property
     def closed(self) -> bool:
-        return self.core.status().state in (ChannelState.CLOSED, ChannelState.FAILED)
+        return self.status().state in (ChannelState.CLOSED, ChannelState.FAILED)
 
     @property
     def listener(self) -> ChannelListener | None:
         return self.ctx.listener
 
     def status(self) -> ChannelStatus:
-        return self.core.status()
+        status = self.core.status()
+        if self.onchain_state is not None and status.state is not ChannelState.CLOSED:
+            return replace(status, state=self.onchain_state, can_send_msat=0, can_receive_msat=0)
+        return status
 
     # -- the link's ChannelHandler
 
@@ -131,6 +137,11 @@ class BoltDriver:
         return result
 
     def settle_htlc(self, htlc_id: int, preimage: bytes) -> None:
+        if self.onchain_state is not None or self.core.state is Phase.FAILED:
+            # The channel is over: the preimage now claims the HTLC on chain.
+            htlc = self.core.data.htlcs.get((Side.REMOTE, htlc_id))
+            if htlc is not None and self.ctx.on_preimage is not None:
+                self.ctx.on_preimage(self, htlc.payment_hash, preimage)
         self.apply(self.core.settle_htlc(htlc_id, preimage))
         self._schedule_sign()
 
@@ -165,6 +176,13 @@ class BoltDriver:
     def shutdown(self, script_pubkey: bytes, feerate_per_kw: int | None = None) -> None:
         self.apply(self.core.shutdown(script_pubkey, feerate_per_kw))
 
+    def force_close(self, reason: str = "force close requested") -> None:
+        """Fail the channel: an `error` to the peer and our latest commitment on chain."""
+        self.apply(self.core.fail_channel(reason))
+
+    def funding_spent(self) -> None:
+        self.apply(self.core.funding_spent())
+
     def update_fee(self, feerate_per_kw: int) -> None:
         self.apply(self.core.update_fee(feerate_per_kw))
         self._schedule_sign()
@@ -190,6 +208,11 @@ class BoltDriver:
                 self._next_event_seq += 1
                 self.ctx.channels.stage_event(self.row_id, seq, text)
             events.append((seq, event))
+        if any(isinstance(m, CommitmentSigned) for m in out.messages):
+            # The revocation log: the HTLCs of the commitment we sign, durable with it.
+            number, htlcs = self.core.remote_committed_htlcs()
+            if htlcs:
+                self.ctx.channels.log_remote_htlcs(self.row_id, number, encode_htlcs(htlcs))
         durable = None
         if out.persist:
             durable = self.ctx.channels.save(

@@ -22,6 +22,8 @@ from amiko.crypto.keys import pubkey_of
 __all__ = ["FeeWallet", "TooSmall", "anchor_cpfp", "htlc_transaction", "sweep_transaction"]
 
 _SIG_SLACK = 2  # a DER signature is 71 or 72 bytes: room for the longer one
+# For weighing a witness before signing: encodes to the longest DER signature (72 bytes).
+_DUMMY_SIG = b"\x80" * 64
 
 
 class TooSmall(ValueError):
@@ -79,7 +81,7 @@ def htlc_transaction(claim: Claim, feerate_per_kw: int, wallet: FeeWallet, reser
     h = p.htlc_tx
     if not anchors:
         return h.signed_tx(p.remote_sig, h.sign_as_local(p.local_secret), p.preimage)
-    dummy = h.witness(p.remote_sig, bytes(64), p.preimage)
+    dummy = h.witness(p.remote_sig, _DUMMY_SIG, p.preimage)
     tx = wallet.add_fee_inputs(h.tx, [h.amount_sat], feerate_per_kw,
                                extra_weight=_witness_weight(dummy) + _SIG_SLACK,
                                reserve_for=reservation)
@@ -100,7 +102,7 @@ def anchor_cpfp(commitment: Transaction, funding_secret: bytes, funding_sat: int
     value = commitment.outputs[index].value
     parent_fee = funding_sat - sum(o.value for o in commitment.outputs)
     unsigned = Transaction(2, (TxIn(OutPoint(commitment.txid, index), b"", RBF_SEQUENCE),), (), 0)
-    dummy = anchor_witness(bytes(64), script)
+    dummy = anchor_witness(_DUMMY_SIG, script)
     tx = wallet.add_fee_inputs(unsigned, [value], feerate_per_kw,
                                extra_weight=_witness_weight(dummy) + _SIG_SLACK + commitment.weight(),
                                paid_elsewhere_sat=parent_fee, reserve_for=reservation)

@@ -26,7 +26,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from amiko.bitcoin.block import Block
@@ -282,6 +282,9 @@ class OnchainService:
     # -- resolving and acting
 
     def _resolve(self, ch: _Channel) -> Resolution:
+        if ch.driver is not None and ch.facts.data is not ch.driver.core.data:
+            # the core replaces its data on every input: resolve against the latest
+            ch.facts = replace(ch.facts, data=ch.driver.core.data)
         preimages = dict(ch.preimages)
         ch.resolution = resolve(ch.facts, ch.spends, self.height, preimages,
                                 htlc_fail_depth=self.htlc_fail_depth)

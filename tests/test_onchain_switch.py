@@ -63,16 +63,22 @@ async def setup(tmp_path):
     return a, b, c, ab, bc
 
 
+async def held_forward(a: Node, c: Node, ab, bc, msat: int, label: str, timeout: float):
+    """A pays C's hold invoice through B; returns once the HTLCs are held on both channels."""
+    preimage = hashlib.sha256(label.encode()).digest()
+    inv = c.invoices.create(msat, label, payment_hash=hashlib.sha256(preimage).digest(),
+                            route_hints=c.invoice_route_hints(msat))
+    pay = asyncio.create_task(a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=timeout))
+    await wait_for(lambda: bc.status().htlcs_in_flight == 1 and ab.status().htlcs_in_flight == 1,
+                   what="HTLCs held along the route")
+    return preimage, pay
+
+
 def test_preimage_on_chain_settles_upstream(tmp_path) -> None:
     async def main() -> None:
         a, b, c, ab, bc = await setup(tmp_path)
         nodes = [a, b, c]
-        preimage = hashlib.sha256(b"on chain").digest()
-        inv = c.invoices.create(200_000_000, "held", payment_hash=hashlib.sha256(preimage).digest(),
-                                route_hints=c.invoice_route_hints(200_000_000))
-        pay = asyncio.create_task(a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=120))
-        await wait_for(lambda: bc.status().htlcs_in_flight == 1 and ab.status().htlcs_in_flight == 1,
-                       what="HTLCs held along the route")
+        preimage, pay = await held_forward(a, c, ab, bc, 200_000_000, "held", timeout=120)
         c_side = c.channels.by_channel_id(bc.channel_id)
         await wait_for(lambda: bool(c_side.pending_incoming()) or c.payee.sets, what="C holds the HTLC")
         # C force-closes, then releases the preimage: it can only claim on chain now
@@ -97,12 +103,7 @@ def test_preimage_on_chain_settles_upstream(tmp_path) -> None:
 def test_stuck_outgoing_htlc_is_timed_out_on_chain_and_failed_upstream(tmp_path) -> None:
     async def main() -> None:
         a, b, c, ab, bc = await setup(tmp_path)
-        preimage = hashlib.sha256(b"never").digest()
-        inv = c.invoices.create(150_000_000, "stuck", payment_hash=hashlib.sha256(preimage).digest(),
-                                route_hints=c.invoice_route_hints(150_000_000))
-        pay = asyncio.create_task(a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=600))
-        await wait_for(lambda: bc.status().htlcs_in_flight == 1 and ab.status().htlcs_in_flight == 1,
-                       what="HTLCs held along the route")
+        _preimage, pay = await held_forward(a, c, ab, bc, 150_000_000, "stuck", timeout=600)
         await c.stop()  # C vanishes with the HTLC
         out_htlc = next(iter(bc.core.data.htlcs.values()))
         in_htlc = next(iter(ab.core.data.htlcs.values()))

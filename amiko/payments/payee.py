@@ -70,6 +70,10 @@ class Payee:
         # BOLT #2: MUST fail (and not forward) an HTLC whose fulfillment deadline is already
         # past: the minimum final deltas below keep that deadline well ahead.
         min_delta = KEYSEND_FINAL_CLTV_EXPIRY_DELTA if hop.keysend_preimage else MIN_FINAL_CLTV_EXPIRY_DELTA
+        if self.resuming:
+            # A lock accepted before the restart (e.g. held for a hold invoice): blocks have
+            # passed since; only an expired one is refused now.
+            min_delta = 1
         failure = check_final_htlc(hop, htlc.amount_msat, htlc.cltv_expiry, height, min_delta)
         if failure is not None:
             self._fail(part, failure)

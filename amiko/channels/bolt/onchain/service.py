@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,7 @@ class OnchainService:
         self.height = 0
         self.channels: dict[int, _Channel] = {}
         self._index: dict[OutPoint, int] = {}  # watched outpoint -> channel row
+        self._lock = asyncio.Lock()  # one update at a time: sweeps are built from the table
 
     # -- which channels
 
@@ -265,14 +267,12 @@ class OnchainService:
                                   "AND status='broadcast'", (ch.row_id,)):
             if str(op) in json.loads(r["outpoints"]) and bytes(r["txid"]) != tx.txid:
                 # the peer (or an older sweep of ours) took it first
-                self.store.execute("UPDATE sweeps SET status='conflicted' WHERE id=?", (r["id"],))
-                if r["reservation"]:
-                    self.wallet.release(r["reservation"])
+                self._drop_sweep(r["id"], "conflicted")
         log.info("channel %s: %s spent by %s at %d", ch.channel_id.hex(), op, tx.txid_hex, height)
 
     def _mark_sweep_confirmed(self, txid: bytes, height: int) -> None:
-        self.store.execute("UPDATE sweeps SET status='confirmed', confirmed_height=? WHERE txid=? "
-                           "AND status!='confirmed'", (height, txid))
+        self.store.execute("UPDATE sweeps SET status='confirmed', confirmed_height=? WHERE txid=?",
+                           (height, txid))
 
     def _track_new_drivers(self) -> None:
         for driver in list(self.drivers()):
@@ -292,6 +292,10 @@ class OnchainService:
         return ch.resolution
 
     async def update_all(self) -> None:
+        async with self._lock:
+            await self._update_all()
+
+    async def _update_all(self) -> None:
         for ch in list(self.channels.values()):
             if ch.closed:
                 continue
@@ -307,6 +311,10 @@ class OnchainService:
             if driver is not None:
                 await self._rebroadcast_commitment(ch, driver)
             return
+        for r in self.store.query("SELECT id, tx FROM sweeps WHERE channel_row=? AND kind='anchor cpfp' "
+                                  "AND status='broadcast'", (ch.row_id,)):
+            if Transaction.parse(bytes(r["tx"])).inputs[0].prevout.txid != res.close.tx.txid:
+                self._drop_sweep(r["id"], "conflicted")  # it bumped a commitment that lost
         if ch.sweep_script is None:
             ch.sweep_script = self.new_script()
         self._save_channel(ch, res)
@@ -392,9 +400,8 @@ class OnchainService:
         tx = core.latest_commitment_tx()
         if tx is None:
             return
-        await self._broadcast(ch, tx, "commitment")
-        if not ch.facts.anchors:
-            return
+        if not await self._broadcast(ch, tx, "commitment") or not ch.facts.anchors:
+            return  # refused (the peer's commitment is in the mempool), or nothing to bump
         target = self._target(self._commitment_deadline(driver))
         want = self.backend.feerate_sat_per_kw(target)
         paid = ch.facts.funding_sat - sum(o.value for o in tx.outputs)
@@ -404,7 +411,7 @@ class OnchainService:
                                        "AND status='broadcast' ORDER BY id DESC", (ch.row_id,))
         if pending is not None:
             want = max(want, _bumped(int(pending["feerate"])))
-        reservation = f"cpfp-{ch.row_id}-{self.height}"
+        reservation = _reservation("cpfp", ch.row_id)
         try:
             child = anchor_cpfp(tx, ch.facts.keys.funding_secret, ch.facts.funding_sat, want,
                                 self.wallet, reservation)
@@ -412,9 +419,8 @@ class OnchainService:
             log.warning("channel %s: cannot bump our commitment with the anchor: %s", ch.channel_id.hex(), e)
             return
         if child is not None:
-            self._new_sweep(ch, "anchor cpfp", child, [child.inputs[0].prevout], 330, want, reservation,
-                            replaces="anchor cpfp")
-            await self._broadcast(ch, child, "anchor cpfp")
+            await self._send_sweep(ch, "anchor cpfp", child, [child.inputs[0].prevout], 330, want,
+                                   reservation, replaces="anchor cpfp")
 
     @staticmethod
     def _commitment_deadline(driver: BoltDriver) -> int | None:
@@ -471,15 +477,14 @@ class OnchainService:
                      ", ".join(c.kind for c in claims), e)
             return
         kinds = sorted({c.kind for c in claims})
-        self._new_sweep(ch, " + ".join(kinds), tx, [c.outpoint for c in claims],
-                        sum(c.amount_sat for c in claims), feerate, None)
-        await self._broadcast(ch, tx, "sweep")
+        await self._send_sweep(ch, " + ".join(kinds), tx, [c.outpoint for c in claims],
+                               sum(c.amount_sat for c in claims), feerate, None)
 
     async def _sweep_htlc_tx(self, ch: _Channel, claim: Claim, old: Any) -> None:
         feerate = self.backend.feerate_sat_per_kw(self._target(claim.deadline))
         if old is not None:
             feerate = max(feerate, _bumped(int(old["feerate"])))
-        reservation = f"htlc-{ch.row_id}-{claim.outpoint}-{self.height}"
+        reservation = _reservation("htlc", ch.row_id)
         try:
             tx = htlc_transaction(claim, feerate, self.wallet, reservation, ch.facts.anchors)
         except InsufficientFunds as e:
@@ -490,25 +495,54 @@ class OnchainService:
             await self._rebroadcast(ch, old)  # pre-signed, fee fixed: nothing to bump
             self.wallet.release(reservation)
             return
-        self._new_sweep(ch, claim.kind, tx, [claim.outpoint], claim.amount_sat, feerate,
-                        reservation if ch.facts.anchors else None)
-        await self._broadcast(ch, tx, claim.kind)
+        await self._send_sweep(ch, claim.kind, tx, [claim.outpoint], claim.amount_sat, feerate,
+                               reservation if ch.facts.anchors else None)
+
+    async def _send_sweep(self, ch: _Channel, kind: str, tx: Transaction, outpoints: list[OutPoint],
+                          amount: int, feerate: int, reservation: str | None, *,
+                          replaces: str | None = None) -> None:
+        """Record a sweep (replacing the ones it conflicts with), then broadcast it; one the
+        chain refuses is dropped and its wallet coins freed."""
+        same = self.store.query_one("SELECT id, status FROM sweeps WHERE txid=?", (tx.txid,))
+        if same is not None:  # built again identically: send it again, record it once
+            if reservation:
+                self.wallet.release(reservation)
+            await self._broadcast(ch, tx, kind)
+            return
+        sweep_id = self._new_sweep(ch, kind, tx, outpoints, amount, feerate, reservation, replaces=replaces)
+        if not await self._broadcast(ch, tx, kind):
+            self._drop_sweep(sweep_id, "refused")
+
+    def _drop_sweep(self, sweep_id: int, status: str) -> None:
+        """A sweep that will never confirm: its wallet side is undone, its coins freed."""
+        row = self.store.query_one("SELECT txid, reservation FROM sweeps WHERE id=?", (sweep_id,))
+        if row is None:
+            return
+        self.store.execute("UPDATE sweeps SET status=? WHERE id=?", (status, sweep_id))
+        txid = bytes(row["txid"])
+        wtx = self.wallet.get_transaction(txid)
+        if wtx is not None and wtx.block_height is None:
+            self.wallet.abandon_transaction(txid)
+        if row["reservation"]:
+            self.wallet.release(row["reservation"])
 
     def _new_sweep(self, ch: _Channel, kind: str, tx: Transaction, outpoints: list[OutPoint],
-                   amount: int, feerate: int, reservation: str | None, *, replaces: str | None = None) -> None:
+                   amount: int, feerate: int, reservation: str | None, *, replaces: str | None = None) -> int:
         """Record a sweep before it is broadcast; the sweeps it replaces are marked so."""
         keys = [str(op) for op in outpoints]
         fee = self._fee_of(tx, amount)
         with self.store.transaction():
-            for r in self.store.query("SELECT id, outpoints, kind, reservation FROM sweeps WHERE channel_row=? "
+            for r in self.store.query("SELECT id, outpoints, kind FROM sweeps WHERE channel_row=? "
                                       "AND status='broadcast'", (ch.row_id,)):
                 if set(json.loads(r["outpoints"])) & set(keys) or (replaces is not None and r["kind"] == replaces):
-                    self.store.execute("UPDATE sweeps SET status='replaced' WHERE id=?", (r["id"],))
-            self.store.execute(
+                    self._drop_sweep(r["id"], "replaced")
+            cur = self.store.execute(
                 "INSERT INTO sweeps(channel_row, kind, txid, tx, outpoints, amount_sat, fee_sat, feerate, "
                 "created_height, status, reservation) VALUES (?,?,?,?,?,?,?,?,?,'broadcast',?)",
                 (ch.row_id, kind, tx.txid, tx.serialize(), json.dumps(keys), amount, fee, feerate,
                  self.height, reservation))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
     def _fee_of(self, tx: Transaction, amount: int) -> int:
         """What the sweep pays in fees: the claimed amount plus wallet inputs, less outputs."""
@@ -522,18 +556,21 @@ class OnchainService:
     async def _rebroadcast(self, ch: _Channel, sweep: Any) -> None:
         await self._broadcast(ch, Transaction.parse(bytes(sweep["tx"])), sweep["kind"])
 
-    async def _broadcast(self, ch: _Channel, tx: Transaction, what: str) -> None:
+    async def _broadcast(self, ch: _Channel, tx: Transaction, what: str) -> bool:
+        """True if the chain has the transaction (accepted now or already known); a backend
+        out of reach counts as sent (it is sent again on the next block)."""
         try:
             await self.backend.broadcast(tx)
             log.info("channel %s: broadcast %s %s", ch.channel_id.hex(), what, tx.txid_hex)
         except BroadcastError as e:
             if not e.already_known:
                 log.warning("channel %s: %s %s refused: %s", ch.channel_id.hex(), what, tx.txid_hex, e)
-                return
+                return False
         except ConnectionError as e:
             log.warning("channel %s: cannot broadcast %s now: %s", ch.channel_id.hex(), what, e)
-            return
+            return True
         self.wallet.apply_mempool_tx(tx)
+        return True
 
     # -- views
 
@@ -576,6 +613,10 @@ class OnchainService:
     def closing_kind(self, row_id: int) -> CloseKind | None:
         ch = self.channels.get(row_id)
         return None if ch is None or ch.resolution is None else ch.resolution.kind
+
+
+def _reservation(what: str, row_id: int) -> str:
+    return f"{what}-{row_id}-{os.urandom(6).hex()}"
 
 
 def _bumped(feerate: int) -> int:

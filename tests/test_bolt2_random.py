@@ -9,6 +9,8 @@ last persisted bytes, the connection drops, both reestablish). After every step:
   Core's script interpreter (HTLC transactions too, every few steps);
 - every view's balances and HTLCs add up to the funding amount, and each built commitment
   transaction's outputs plus its fee are the funding amount;
+- every view kept up to date update by update (`compute_view`, and the counts the checks
+  use) is the one counted afresh from the HTLC table (`full_view`);
 - when quiet, both nodes agree on the HTLC set and the balances.
 
 At the end everything is resolved: no HTLC lost or doubled (each offer is settled or failed
@@ -26,8 +28,10 @@ from amiko.channels.bolt.commit import (
     View,
     Which,
     compute_view,
+    full_view,
     local_commitment,
     remote_commitment,
+    view_stats,
 )
 from amiko.channels.bolt.commitment import Commitment
 from amiko.channels.bolt.data import ChannelData
@@ -147,6 +151,12 @@ class World:
             d = n.c.data
             assert n.c.state is Phase.NORMAL
             for owner in (Side.LOCAL, Side.REMOTE):
+                for which in Which:
+                    view, fresh = compute_view(d, owner, which), full_view(d, owner, which)
+                    assert view == fresh
+                    assert view_stats(d, view) == view_stats(d, fresh)
+                    for side in (Side.LOCAL, Side.REMOTE):
+                        assert view.offered(side) == fresh.offered(side)
                 for which in (Which.CURRENT, Which.NEXT):
                     view = compute_view(d, owner, which)
                     total = view.local_msat + view.remote_msat + sum(h.amount_msat

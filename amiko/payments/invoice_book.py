@@ -1,17 +1,23 @@
-"""The invoices we issue: creating them (BOLT 11) and recording their payment exactly once."""
+"""The invoices we issue: creating them (BOLT 11) and recording their payment exactly once.
+
+A payment is recorded through the node's grouped commits when there are any: staged
+before the fulfills that reveal the preimage (so it commits with them or before them) and
+seen by this book's readers from the moment it is staged."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from amiko.bitcoin.networks import Network
 from amiko.link.features import Features
 from amiko.payments.bolt11 import RouteHop, encode_invoice
+from amiko.store import batch
 from amiko.store.sqlite import Store
 
 # BOLT 9 context 9: what our invoices tell payers we support.
@@ -71,6 +77,8 @@ class InvoiceBook:
         self.store = store
         self.network = network
         self._secret = node_secret
+        # changes staged in the grouped commits and not durable yet, by payment hash
+        self._staged: dict[bytes, dict[str, Any]] = {}
 
     def create(self, amount_msat: int | None, label: str, *, description: str = "",
                expiry: int = DEFAULT_EXPIRY, route_hints: tuple[tuple[RouteHop, ...], ...] = (),
@@ -109,25 +117,46 @@ class InvoiceBook:
         assert found is not None
         return found
 
+    def _record(self, row: sqlite3.Row | None) -> InvoiceRecord | None:
+        if row is None:
+            return None
+        rec = _record(row)
+        staged = self._staged.get(rec.payment_hash)
+        return rec if staged is None else replace(rec, **staged)
+
     def by_hash(self, payment_hash: bytes) -> InvoiceRecord | None:
-        row = self.store.query_one("SELECT * FROM invoices WHERE payment_hash=?", (payment_hash,))
-        return None if row is None else _record(row)
+        return self._record(self.store.query_one("SELECT * FROM invoices WHERE payment_hash=?", (payment_hash,)))
 
     def by_label(self, label: str) -> InvoiceRecord | None:
-        row = self.store.query_one("SELECT * FROM invoices WHERE label=?", (label,))
-        return None if row is None else _record(row)
+        return self._record(self.store.query_one("SELECT * FROM invoices WHERE label=?", (label,)))
 
     def all(self) -> list[InvoiceRecord]:
-        return [_record(r) for r in self.store.query("SELECT * FROM invoices ORDER BY created_at, label")]
+        found = [self._record(r) for r in self.store.query("SELECT * FROM invoices ORDER BY created_at, label")]
+        return [r for r in found if r is not None]
 
     def mark_paid(self, payment_hash: bytes, received_msat: int, now: float | None = None) -> bool:
-        """Record the payment; True only the first time (an invoice is paid exactly once)."""
-        cur = self.store.execute(
-            "UPDATE invoices SET status='paid', received_msat=?, paid_at=? "
-            "WHERE payment_hash=? AND status='unpaid'",
-            (received_msat, int(now if now is not None else time.time()), payment_hash),
-        )
-        return cur.rowcount == 1
+        """Record the payment; True only the first time (an invoice is paid exactly once).
+
+        In an event loop with grouped commits, the write is staged (durable with whatever is
+        staged after it, such as the fulfills) and visible to this book at once."""
+        sql = ("UPDATE invoices SET status='paid', received_msat=?, paid_at=? "
+               "WHERE payment_hash=? AND status='unpaid'")
+        params = (received_msat, int(now if now is not None else time.time()), payment_hash)
+        if not _in_event_loop() or self.store.batcher is None:
+            return self.store.execute(sql, params).rowcount == 1
+        rec = self.by_hash(payment_hash)
+        if rec is None or rec.status != "unpaid":
+            return False
+        changes = {"status": "paid", "received_msat": params[0], "paid_at": params[1]}
+        self._staged[payment_hash] = changes
+        fut = batch.write(self.store, sql, params)
+        assert fut is not None
+
+        def durable(_: asyncio.Future[None]) -> None:
+            if self._staged.get(payment_hash) is changes:
+                del self._staged[payment_hash]
+        fut.add_done_callback(durable)
+        return True
 
     def settle_hold(self, preimage: bytes) -> InvoiceRecord:
         payment_hash = hashlib.sha256(preimage).digest()
@@ -140,6 +169,8 @@ class InvoiceBook:
         return found
 
     def cancel(self, payment_hash: bytes) -> bool:
+        if payment_hash in self._staged:
+            return False  # paid (not durable yet): too late
         cur = self.store.execute(
             "UPDATE invoices SET status='canceled' WHERE payment_hash=? AND status='unpaid'", (payment_hash,))
         return cur.rowcount == 1
@@ -151,3 +182,11 @@ def _record(r: sqlite3.Row) -> InvoiceRecord:
         bytes(r["payment_secret"]), r["amount_msat"], r["description"], r["bolt11"], r["created_at"],
         r["expires_at"], r["status"], bool(r["hold"]), r["received_msat"], r["paid_at"],
     )
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

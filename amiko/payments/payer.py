@@ -10,7 +10,10 @@ first preimage (paid), or when nothing more can be tried, or at its timeout.
 
 Payments and their parts are stored: a part settled or failed after a restart still ends
 its payment, exactly once (a payment's status moves from pending to complete or failed
-once, guarded in the database).
+once, guarded in the database). The records go through the node's grouped commits: a
+part's record commits with (or before) the channel state that holds its lock, so it is
+durable before the lock is offered to the peer; a payment returns once its outcome is
+durable.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from amiko.payments.onion.failures import NODE, PERM, UPDATE
 from amiko.routing.graph import Graph, direction_of
 from amiko.routing.pathfinding import RouteParams, find_route
 from amiko.routing.route import FirstHop, Route, RouteHintHop
+from amiko.store import batch
 from amiko.store.sqlite import Store
 
 log = logging.getLogger("amiko.payer")
@@ -75,6 +79,7 @@ class PaymentResult:
 
 @dataclass
 class _Part:
+    payment_hash: bytes
     channel_id: bytes
     htlc_id: int
     route: Route
@@ -91,6 +96,7 @@ class _Attempt:
     excluded_nodes: set[bytes] = field(default_factory=set)
     last_failure: str | None = None
     busy: bool = False  # a first hop was full for now (too many locks in flight): wait, retry
+    height: int = 0  # the chain height the routes are made for (read once per round of placing)
 
 
 class Payer:
@@ -104,6 +110,8 @@ class Payer:
         self._attempts: dict[bytes, _Attempt] = {}
         self._freed: asyncio.Event | None = None  # set whenever one of our locks resolves
         self._parts: dict[tuple[bytes, int], _Part] = {}
+        # per payment, the durability of its latest record write (awaited before it returns)
+        self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
 
     # -- the switch's callbacks for our own locks
@@ -124,12 +132,12 @@ class Payer:
 
     def settled(self, channel: Channel, htlc_id: int, preimage: bytes) -> bool:
         self._room_freed()
-        row = self._part_row(channel.channel_id, htlc_id)
-        if row is None:
+        payment_hash = self._part_payment(channel.channel_id, htlc_id)
+        if payment_hash is None:
             return False
-        self._part_status(channel.channel_id, htlc_id, "settled")
+        self._part_status(payment_hash, channel.channel_id, htlc_id, "settled")
         # the preimage is proof of payment: the payment is complete, whoever waits for it
-        self._complete(bytes(row["payment_hash"]), preimage)
+        self._complete(payment_hash, preimage)
         part = self._parts.pop((channel.channel_id, htlc_id), None)
         if part is not None and not part.done.done():
             part.done.set_result((preimage, None))
@@ -137,16 +145,16 @@ class Payer:
 
     def failed(self, channel: Channel, htlc_id: int, reason: FailureReason) -> bool:
         self._room_freed()
-        row = self._part_row(channel.channel_id, htlc_id)
-        if row is None:
+        payment_hash = self._part_payment(channel.channel_id, htlc_id)
+        if payment_hash is None:
             return False
-        self._part_status(channel.channel_id, htlc_id, "failed")
+        self._part_status(payment_hash, channel.channel_id, htlc_id, "failed")
         part = self._parts.pop((channel.channel_id, htlc_id), None)
         if part is not None:
             if not part.done.done():
                 part.done.set_result((None, reason))
             return True
-        self._fail_if_nothing_left(bytes(row["payment_hash"]))
+        self._fail_if_nothing_left(payment_hash)
         return True
 
     def resume(self) -> None:
@@ -161,7 +169,7 @@ class Payer:
                 continue
             self.store.execute("UPDATE payment_parts SET status='lost' WHERE channel_id=? AND htlc_id=? "
                                "AND status='pending'", (row["channel_id"], row["htlc_id"]))
-            self._fail_if_nothing_left(bytes(row["payment_hash"]))
+            self._fail_if_nothing_left(bytes(row["payment_hash"]), at_once=True)
 
     # -- paying
 
@@ -204,50 +212,72 @@ class Payer:
                    final_payload: Callable[[int, int], bytes], *, final_cltv_delta: int,
                    hints: list[list[RouteHintHop]], max_fee_msat: int | None, timeout: float,
                    bolt11: str | None, mpp: bool) -> PaymentResult:
-        if self.height() <= 0:
+        height = self.height()
+        if height <= 0:
             raise PaymentError("the chain's height is not known yet (is the chain backend reachable?)")
         self._begin(payment_hash, bolt11, payee, amount)
-        attempt = _Attempt(payment_hash, amount)
+        attempt = _Attempt(payment_hash, amount, height=height)
         self._attempts[payment_hash] = attempt
-        deadline = asyncio.get_running_loop().time() + timeout
         try:
-            while True:
-                in_flight = sum(p.route.amount_msat for p in attempt.parts.values())
-                missing = amount - in_flight
-                while missing > 0 and len(attempt.parts) < MAX_PARTS:
-                    fee_left = None if max_fee_msat is None else max_fee_msat - sum(
-                        p.route.total_fee_msat for p in attempt.parts.values())
-                    placed = self._place(attempt, payee, missing, final_payload, final_cltv_delta,
-                                         hints, fee_left, mpp)
-                    if placed == 0:
-                        break
-                    missing -= placed
-                remaining = deadline - asyncio.get_running_loop().time()
-                if not attempt.parts:
-                    if remaining > 0 and not attempt.busy:
-                        # Our channels may be full of other payments' locks for the moment.
-                        attempt.busy = any(c.status().usable and c.status().htlcs_in_flight > 0
-                                           for c in self.channels())
-                    if attempt.busy and remaining > 0:
-                        attempt.busy = False
-                        await self._wait_for_room(min(0.1, remaining))
-                        continue
-                    return self._finish_failed(attempt, attempt.last_failure or "no route")
-                if remaining <= 0:
-                    # The locks in flight still resolve; the payment stays pending until then.
-                    raise PaymentError("timed out with parts in flight; see listpays later")
-                done, _ = await asyncio.wait([p.done for p in attempt.parts.values()], timeout=remaining,
-                                             return_when=asyncio.FIRST_COMPLETED)
-                for part in [p for p in attempt.parts.values() if p.done in done]:
-                    del attempt.parts[(part.channel_id, part.htlc_id)]
-                    preimage, reason = part.done.result()
-                    if preimage is not None:
-                        return self.result(attempt.payment_hash)
-                    assert reason is not None
-                    if self._learn(attempt, part, reason, payee):
-                        return self._finish_failed(attempt, attempt.last_failure or "failed")
+            return await self._attempt(attempt, payee, amount, final_payload, final_cltv_delta=final_cltv_delta,
+                                       hints=hints, max_fee_msat=max_fee_msat, timeout=timeout, mpp=mpp)
         finally:
+            # a payment's outcome is durable before it is reported (and before another
+            # payment of the same hash may start)
+            await self._durable(payment_hash)
             self._attempts.pop(payment_hash, None)
+
+    async def _attempt(self, attempt: _Attempt, payee: bytes, amount: int,
+                       final_payload: Callable[[int, int], bytes], *, final_cltv_delta: int,
+                       hints: list[list[RouteHintHop]], max_fee_msat: int | None, timeout: float,
+                       mpp: bool) -> PaymentResult:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            if attempt.height == 0:
+                attempt.height = self.height()
+            in_flight = sum(p.route.amount_msat for p in attempt.parts.values())
+            missing = amount - in_flight
+            while missing > 0 and len(attempt.parts) < MAX_PARTS:
+                fee_left = None if max_fee_msat is None else max_fee_msat - sum(
+                    p.route.total_fee_msat for p in attempt.parts.values())
+                placed = self._place(attempt, payee, missing, final_payload, final_cltv_delta,
+                                     hints, fee_left, mpp)
+                if placed == 0:
+                    break
+                missing -= placed
+            remaining = deadline - asyncio.get_running_loop().time()
+            attempt.height = 0  # read again before placing anything more
+            if not attempt.parts:
+                if remaining > 0 and not attempt.busy:
+                    # Our channels may be full of other payments' locks for the moment.
+                    attempt.busy = any(c.status().usable and c.status().htlcs_in_flight > 0
+                                       for c in self.channels())
+                if attempt.busy and remaining > 0:
+                    attempt.busy = False
+                    await self._wait_for_room(min(0.1, remaining))
+                    continue
+                return await self._finish_failed(attempt, attempt.last_failure or "no route")
+            if remaining <= 0:
+                # The locks in flight still resolve; the payment stays pending until then.
+                raise PaymentError("timed out with parts in flight; see listpays later")
+            wait = remaining
+            if missing > 0 and attempt.busy:
+                # Some of the amount is placed, the rest waits for room on our channels: the
+                # parts in flight may wait for it too (the payee holds them until the total
+                # is there), so look for room again soon.
+                attempt.busy = False
+                wait = min(0.1, remaining)
+            done, _ = await asyncio.wait([p.done for p in attempt.parts.values()], timeout=wait,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for part in [p for p in attempt.parts.values() if p.done in done]:
+                del attempt.parts[(part.channel_id, part.htlc_id)]
+                preimage, reason = part.done.result()
+                if preimage is not None:
+                    await self._durable(attempt.payment_hash)
+                    return self.result(attempt.payment_hash)
+                assert reason is not None
+                if self._learn(attempt, part, reason, payee):
+                    return await self._finish_failed(attempt, attempt.last_failure or "failed")
 
     def _place(self, attempt: _Attempt, payee: bytes, amount: int, final_payload: Callable[[int, int], bytes],
                final_cltv_delta: int, hints: list[list[RouteHintHop]], fee_left: int | None, mpp: bool) -> int:
@@ -255,9 +285,15 @@ class Payer:
         part_amount = amount
         while part_amount >= MIN_PART_MSAT or part_amount == amount:
             route = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
+            was_busy, attempt.busy = attempt.busy, False
             if route is not None and self._send(attempt, route, final_payload):
+                attempt.busy = was_busy
                 return part_amount
-            if not mpp:
+            full, attempt.busy = attempt.busy, attempt.busy or was_busy
+            if not mpp or full:
+                # Our channel is full for now (too many locks, or their total or dust):
+                # smaller parts would only hold more of it while they wait for the rest,
+                # and parts that wait for each other can fill it for good. Wait for room.
                 break
             part_amount //= 2
             if part_amount < MIN_PART_MSAT:
@@ -283,7 +319,7 @@ class Payer:
 
             params = replace(params, max_fee_msat=max(fee_left, 0))
         try:
-            return find_route(self.graph, self.node_id, payee, amount, current_height=self.height(),
+            return find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
                               final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,
                               route_hints=hints, exclude_nodes=attempt.excluded_nodes,
                               exclude_channels=attempt.excluded_channels)
@@ -317,13 +353,16 @@ class Payer:
             return False
         fut: asyncio.Future[tuple[bytes | None, FailureReason | None]] = \
             asyncio.get_running_loop().create_future()
-        part = _Part(channel.channel_id, result.htlc_id, route, onion.shared_secrets, fut)
+        part = _Part(attempt.payment_hash, channel.channel_id, result.htlc_id, route, onion.shared_secrets, fut)
         attempt.parts[(channel.channel_id, result.htlc_id)] = part
         self._parts[(channel.channel_id, result.htlc_id)] = part
-        self.store.execute(
-            "INSERT INTO payment_parts(payment_hash, channel_id, htlc_id, amount_msat, fee_msat, status) "
-            "VALUES (?, ?, ?, ?, ?, 'pending')",
-            (attempt.payment_hash, channel.channel_id, result.htlc_id, route.amount_msat, route.total_fee_msat))
+        # Staged right after the channel's state that holds the lock: both commit together,
+        # before the lock can leave.
+        self._write(attempt.payment_hash,
+                    "INSERT INTO payment_parts(payment_hash, channel_id, htlc_id, amount_msat, fee_msat, status) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending')",
+                    (attempt.payment_hash, channel.channel_id, result.htlc_id, route.amount_msat,
+                     route.total_fee_msat))
         log.info("payment %s: part of %d msat over %d hop(s), fee %d", attempt.payment_hash.hex()[:16],
                  route.amount_msat, len(route.hops), route.total_fee_msat)
         return True
@@ -359,52 +398,83 @@ class Payer:
 
     # -- records
 
+    def _write(self, payment_hash: bytes, sql: str, params: tuple[Any, ...], *, at_once: bool = False) -> None:
+        """Stage a write of a payment's records (in order with the channels' states), or
+        commit it `at_once`."""
+        if at_once:
+            self.store.execute(sql, params)
+            return
+        fut = batch.write(self.store, sql, params)
+        if fut is not None:
+            if len(self._writes) > 4096:  # (writes of payments nobody waits for: after a restart)
+                self._writes = {h: f for h, f in self._writes.items() if not f.done()}
+            self._writes[payment_hash] = fut
+
+    async def _durable(self, payment_hash: bytes) -> None:
+        """Wait until every record write of the payment staged so far is durable (writes
+        commit in order: the latest one is enough)."""
+        fut = self._writes.get(payment_hash)
+        if fut is not None:
+            await asyncio.shield(fut)
+            if self._writes.get(payment_hash) is fut:
+                del self._writes[payment_hash]
+
     def _begin(self, payment_hash: bytes, bolt11: str | None, payee: bytes, amount: int) -> None:
+        if payment_hash in self._attempts:
+            raise PaymentError("a payment for this hash is in progress")
         row = self.store.query_one("SELECT status FROM payments WHERE payment_hash=?", (payment_hash,))
         if row is not None:
             if row["status"] == "complete":
                 raise PaymentError("already paid")
             if row["status"] == "pending":
                 raise PaymentError("a payment for this hash is in progress")
-            self.store.execute("DELETE FROM payments WHERE payment_hash=?", (payment_hash,))
-        self.store.execute(
-            "INSERT INTO payments(payment_hash, bolt11, destination, amount_msat, status, created_at) "
-            "VALUES (?, ?, ?, ?, 'pending', ?)", (payment_hash, bolt11, payee, amount, int(time.time())))
+        # (a failed payment is tried again: its record starts over)
+        self._write(payment_hash, "DELETE FROM payments WHERE payment_hash=? AND status='failed'", (payment_hash,))
+        self._write(payment_hash,
+                    "INSERT INTO payments(payment_hash, bolt11, destination, amount_msat, status, created_at) "
+                    "VALUES (?, ?, ?, ?, 'pending', ?)", (payment_hash, bolt11, payee, amount, int(time.time())))
 
-    def _finish_failed(self, attempt: _Attempt, why: str) -> PaymentResult:
-        self.store.execute("UPDATE payments SET status='failed', failure=?, completed_at=? "
-                           "WHERE payment_hash=? AND status='pending'", (why, int(time.time()), attempt.payment_hash))
+    async def _finish_failed(self, attempt: _Attempt, why: str) -> PaymentResult:
+        self._write(attempt.payment_hash,
+                    "UPDATE payments SET status='failed', failure=?, completed_at=? WHERE payment_hash=? "
+                    "AND status='pending'", (why, int(time.time()), attempt.payment_hash))
+        await self._durable(attempt.payment_hash)
         return self.result(attempt.payment_hash)
 
     def _complete(self, payment_hash: bytes, preimage: bytes) -> None:
         """pending (or failed: a part settled late) -> complete, once; the fee is what every
-        part not failed carries."""
-        fee = self.store.query_one("SELECT coalesce(sum(fee_msat), 0) AS f FROM payment_parts "
-                                   "WHERE payment_hash=? AND status IN ('pending', 'settled')", (payment_hash,))
-        self.store.execute("UPDATE payments SET status='complete', preimage=?, fee_msat=?, failure=NULL, "
-                           "completed_at=? WHERE payment_hash=? AND status!='complete'",
-                           (preimage, int(fee["f"]) if fee else 0, int(time.time()), payment_hash))
+        part not failed carries (counted when the write commits, after the parts' own)."""
+        self._write(payment_hash,
+                    "UPDATE payments SET status='complete', preimage=?, fee_msat=(SELECT coalesce(sum(fee_msat), 0) "
+                    "FROM payment_parts WHERE payment_hash=? AND status IN ('pending', 'settled')), failure=NULL, "
+                    "completed_at=? WHERE payment_hash=? AND status!='complete'",
+                    (preimage, payment_hash, int(time.time()), payment_hash))
 
-    def _part_status(self, channel_id: bytes, htlc_id: int, status: str) -> None:
-        self.store.execute("UPDATE payment_parts SET status=? WHERE channel_id=? AND htlc_id=? AND status!='lost'",
-                           (status, channel_id, htlc_id))
+    def _part_status(self, payment_hash: bytes, channel_id: bytes, htlc_id: int, status: str) -> None:
+        self._write(payment_hash,
+                    "UPDATE payment_parts SET status=? WHERE channel_id=? AND htlc_id=? AND status!='lost'",
+                    (status, channel_id, htlc_id))
 
-    def _part_row(self, channel_id: bytes, htlc_id: int) -> sqlite3.Row | None:
-        return self.store.query_one("SELECT payment_hash FROM payment_parts WHERE channel_id=? AND htlc_id=? "
-                                    "AND status!='lost'",
-                                    (channel_id, htlc_id))
+    def _part_payment(self, channel_id: bytes, htlc_id: int) -> bytes | None:
+        """The payment a lock of ours belongs to (None: not one of our payments')."""
+        part = self._parts.get((channel_id, htlc_id))
+        if part is not None:
+            return part.payment_hash
+        row = self.store.query_one("SELECT payment_hash FROM payment_parts WHERE channel_id=? AND htlc_id=? "
+                                   "AND status!='lost'",
+                                   (channel_id, htlc_id))
+        return None if row is None else bytes(row["payment_hash"])
 
-    def _fail_if_nothing_left(self, payment_hash: bytes) -> None:
+    def _fail_if_nothing_left(self, payment_hash: bytes, *, at_once: bool = False) -> None:
         """A part failed with nobody waiting (after a restart): no retries then; the payment
-        fails once its last part has."""
+        fails once its last part has (counted when the write commits)."""
         if payment_hash in self._attempts:
             return
-        pending = self.store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND "
-                                       "status='pending'", (payment_hash,))
-        if pending is not None and pending["n"] == 0:
-            self.store.execute("UPDATE payments SET status='failed', failure='parts failed after a restart', "
-                               "completed_at=? WHERE payment_hash=? AND status='pending'",
-                               (int(time.time()), payment_hash))
+        self._write(payment_hash,
+                    "UPDATE payments SET status='failed', failure='parts failed after a restart', completed_at=? "
+                    "WHERE payment_hash=? AND status='pending' AND NOT EXISTS (SELECT 1 FROM payment_parts "
+                    "WHERE payment_hash=? AND status='pending')",
+                    (int(time.time()), payment_hash, payment_hash), at_once=at_once)
 
     def result(self, payment_hash: bytes) -> PaymentResult:
         row = self.store.query_one("SELECT * FROM payments WHERE payment_hash=?", (payment_hash,))

@@ -29,6 +29,8 @@ class CommitBatcher:
         self._running = False
         self.commits = 0  # for benchmarks: how many commits carried how many writes
         self.writes = 0
+        if store.batcher is None:
+            store.batcher = self
 
     def write(self, sql: str, params: Params = ()) -> asyncio.Future[None]:
         """Stage a statement; the future resolves once it is durable (or fails with the
@@ -81,3 +83,18 @@ class CommitBatcher:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def write(store: Store, sql: str, params: Params = ()) -> asyncio.Future[None] | None:
+    """Write through the store's grouped-commit writer when called in an event loop (the
+    future of its durability), else commit it at once (None)."""
+    batcher = store.batcher
+    if batcher is not None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return batcher.write(sql, params)
+    store.execute(sql, params)
+    return None

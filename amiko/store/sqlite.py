@@ -14,7 +14,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from amiko.store.batch import CommitBatcher
 
 log = logging.getLogger("amiko.store")
 
@@ -55,6 +58,9 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        # The grouped-commit writer of this database (the first `CommitBatcher` made for
+        # it): components write through it when they run in its event loop.
+        self.batcher: CommitBatcher | None = None
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):

@@ -17,7 +17,10 @@ between our balance, the peer's and the HTLCs in the commitment; BOLT 3 takes th
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from bisect import insort
+from dataclasses import replace
+from itertools import compress
+from operator import attrgetter, is_, is_not
 
 from amiko.channels.bolt.commitment import (
     Commitment,
@@ -29,9 +32,9 @@ from amiko.channels.bolt.commitment import (
 )
 from amiko.channels.bolt.data import ChannelData
 from amiko.channels.bolt.errors import FailChannel, WarnAndDisconnect
-from amiko.channels.bolt.fees import HtlcDirection, funder_commitment_cost, is_htlc_trimmed
+from amiko.channels.bolt.fees import HtlcDirection, funder_commitment_cost, htlc_trim_threshold_sat
 from amiko.channels.bolt.htlc_txs import HtlcTx, build_htlc_txs
-from amiko.channels.bolt.htlcs import Event, Htlc, HtlcState, Side, advance, flags
+from amiko.channels.bolt.htlcs import Event, Htlc, HtlcState, RemovalKind, Side, advance, flags
 from amiko.channels.bolt.keys import ChannelKeys, CommitmentKeys
 from amiko.channels.bolt.outputs import HtlcFailed, HtlcIncoming, Outputs
 from amiko.channels.bolt.scripts import funding_script
@@ -51,6 +54,7 @@ __all__ = [
     "build_view_commitment",
     "commit_fee_msat",
     "compute_view",
+    "full_view",
     "funding_script_of",
     "has_changes_for",
     "local_commitment",
@@ -60,6 +64,9 @@ __all__ = [
     "remote_commitment",
     "revoke_message",
     "sign_remote_commitment",
+    "unchanged",
+    "untrimmed_count",
+    "view_stats",
 ]
 
 
@@ -68,20 +75,67 @@ class Which(enum.Enum):
     NEXT = "next"
     PROJECTED = "projected"
 
+    __hash__ = object.__hash__  # members are singletons (Enum's hash runs Python code)
 
-@dataclass(frozen=True, slots=True)
+
 class View:
-    owner: Side  # whose commitment transaction
-    local_msat: int  # our balance (not counting HTLCs, before fees)
-    remote_msat: int  # the peer's
-    htlcs: tuple[Htlc, ...]  # the HTLCs in the commitment
-    feerate_per_kw: int
+    """One side's commitment transaction as the HTLC states describe it (immutable).
+
+    `htlcs` are in the order BOLT 3 lists them in the commitment (the owner's offered ones
+    first, each side's by id); a view made from an unordered collection sorts it when
+    first asked."""
+
+    __slots__ = ("_acc", "_htlcs", "_unsorted", "feerate_per_kw", "local_msat", "memo", "owner",
+                 "remote_msat")
+
+    def __init__(self, owner: Side, local_msat: int, remote_msat: int, htlcs: tuple[Htlc, ...],
+                 feerate_per_kw: int, *, ordered: bool = True) -> None:
+        self.owner = owner  # whose commitment transaction
+        self.local_msat = local_msat  # our balance (not counting HTLCs, before fees)
+        self.remote_msat = remote_msat  # the peer's
+        self.feerate_per_kw = feerate_per_kw
+        self._htlcs: tuple[Htlc, ...] | None = htlcs if ordered else None
+        self._unsorted = htlcs
+        self._acc: _Acc | None = None  # the running totals it was made from (see view_stats)
+        # what is derived from the above, computed once (see `offered`, `view_stats`)
+        self.memo: dict[object, tuple[int, int]] = {}
+
+    @property
+    def htlcs(self) -> tuple[Htlc, ...]:
+        """The HTLCs in the commitment."""
+        if self._htlcs is None:
+            owner = self.owner
+            mine = sorted([h for h in self._unsorted if h.owner is owner], key=_BY_ID)
+            theirs = sorted([h for h in self._unsorted if h.owner is not owner], key=_BY_ID)
+            self._htlcs = tuple(mine + theirs)
+        return self._htlcs
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.owner, self.local_msat, self.remote_msat, self.htlcs, self.feerate_per_kw)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, View) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"View(owner={self.owner}, local_msat={self.local_msat}, remote_msat={self.remote_msat}, "
+                f"htlcs={self.htlcs!r}, feerate_per_kw={self.feerate_per_kw})")
 
     def balance(self, side: Side) -> int:
         return self.local_msat if side is Side.LOCAL else self.remote_msat
 
     def htlcs_of(self, owner: Side) -> list[Htlc]:
         return [h for h in self.htlcs if h.owner is owner]
+
+    def offered(self, owner: Side) -> tuple[int, int]:
+        """(how many, total msat) of the HTLCs `owner` offered in this commitment."""
+        found = self.memo.get(owner)
+        if found is None:
+            amounts = [h.amount_msat for h in self._unsorted if h.owner is owner]
+            found = self.memo[owner] = (len(amounts), sum(amounts))
+        return found
 
 
 def funding_script_of(d: ChannelData) -> bytes:
@@ -95,30 +149,234 @@ def _sign_event(owner: Side) -> Event:
     return Event.SEND_COMMIT if owner is Side.REMOTE else Event.RECV_COMMIT
 
 
+def _view_table(owner: Side, which: Which) -> dict[HtlcState, tuple[bool, bool]]:
+    """For every state: (is the update added, is its removal in) `owner`'s commitment as
+    `which` describes it (PROJECTED: every addition counts)."""
+    event = _sign_event(owner)
+    table = {}
+    for state in HtlcState:
+        f = flags(state if which is Which.CURRENT else advance(state, event))
+        added = f.added_local if owner is Side.LOCAL else f.added_remote
+        removed = f.removed_local if owner is Side.LOCAL else f.removed_remote
+        table[state] = (added or which is Which.PROJECTED, removed)
+    return table
+
+
+_VIEW_TABLES = {(owner, which): _view_table(owner, which) for owner in Side for which in Which}
+_BY_ID = attrgetter("htlc_id")
+
+
+class _Acc:
+    """The running totals of one view (owner, which) over a set of HTLC records: what the
+    HTLCs take from and give to each balance, the HTLCs in the commitment, and their
+    counts, sums and (for one pair of trim thresholds) untrimmed count and dust exposure.
+    Adding or taking away one record costs the same whatever the number of HTLCs."""
+
+    __slots__ = ("count", "dl", "dr", "exposure", "kept", "owner", "table", "thresholds",
+                 "total", "untrimmed", "view", "view_key")
+
+    def __init__(self, owner: Side, which: Which, htlcs: tuple[Htlc, ...]) -> None:
+        self.owner = owner
+        self.table = _VIEW_TABLES[(owner, which)]
+        self.dl = 0  # what the HTLCs change in our balance
+        self.dr = 0  # ... in the peer's
+        self.kept: dict[int, Htlc] = {}  # id -> HTLC in the commitment
+        self.count = {Side.LOCAL: 0, Side.REMOTE: 0}  # of kept HTLCs, by who offered them
+        self.total = {Side.LOCAL: 0, Side.REMOTE: 0}
+        self.thresholds: tuple[int, int] | None = None  # (offered, received) trim thresholds, sat
+        self.untrimmed = 0
+        self.exposure = 0
+        self.view: View | None = None  # the view made from these totals (until they change)
+        self.view_key: tuple[object, ...] | None = None
+        for h in htlcs:
+            self.add(h, 1)
+
+    def add(self, h: Htlc, sign: int) -> None:
+        """Count `h` in (sign 1) or out (sign -1)."""
+        added, removed = self.table[h.state]
+        if not added:
+            return
+        self.view = None
+        amount = sign * h.amount_msat
+        ours = h.owner is Side.LOCAL
+        if ours:  # the amount leaves the offerer's balance ...
+            self.dl -= amount
+        else:
+            self.dr -= amount
+        if not removed:  # ... into an HTLC output
+            if sign > 0:
+                self.kept[id(h)] = h
+            else:
+                del self.kept[id(h)]
+            self.count[h.owner] += sign
+            self.total[h.owner] += amount
+            if self.thresholds is not None:
+                thr = self.thresholds[0] if h.owner is self.owner else self.thresholds[1]
+                if h.amount_msat // 1000 < thr:
+                    self.exposure += amount
+                else:
+                    self.untrimmed += sign
+        elif h.removal is not None and h.removal.kind is RemovalKind.FULFILL:
+            # fulfilled: the amount goes to the node that received the HTLC
+            if ours:
+                self.dr += amount
+            else:
+                self.dl += amount
+        elif ours:  # failed: back to the offerer
+            self.dl += amount
+        else:
+            self.dr += amount
+
+    def stats(self, thresholds: tuple[int, int]) -> tuple[int, int]:
+        """(untrimmed HTLCs, dust exposure) with these trim thresholds."""
+        if thresholds != self.thresholds:
+            self.thresholds = thresholds
+            self.untrimmed = self.exposure = 0
+            owner = self.owner
+            for h in self.kept.values():
+                if h.amount_msat // 1000 < (thresholds[0] if h.owner is owner else thresholds[1]):
+                    self.exposure += h.amount_msat
+                else:
+                    self.untrimmed += 1
+        return self.untrimmed, self.exposure
+
+
+class _Views:
+    """The views of one channel's data, kept up to date with its HTLC table: the table is
+    compared with the last one position by position (records are immutable, so a changed
+    HTLC is a new object), and only the records that came or went are counted."""
+
+    __slots__ = ("accs", "fixed", "htlcs")
+
+    def __init__(self) -> None:
+        self.htlcs: tuple[Htlc, ...] = ()  # the table the totals count (it pins its records)
+        self.accs: dict[tuple[Side, Which], _Acc] = {}
+        # inside `unchanged`: (that data's HTLC table, `htlcs` then), not compared again
+        self.fixed: tuple[object, tuple[Htlc, ...]] | None = None
+
+    def acc(self, d: ChannelData, owner: Side, which: Which) -> _Acc:
+        fixed = self.fixed
+        if fixed is None or d.htlcs is not fixed[0] or self.htlcs is not fixed[1]:
+            htlcs = tuple(d.htlcs.values())
+            old = self.htlcs
+            if len(htlcs) != len(old) or not all(map(is_, htlcs, old)):
+                self._sync(htlcs)
+        else:
+            htlcs = self.htlcs
+        acc = self.accs.get((owner, which))
+        if acc is None:
+            acc = self.accs[(owner, which)] = _Acc(owner, which, htlcs)
+        return acc
+
+    def _sync(self, htlcs: tuple[Htlc, ...]) -> None:
+        old = self.htlcs
+        common = min(len(old), len(htlcs))
+        changed = list(compress(range(common), map(is_not, htlcs, old)))
+        if len(changed) + abs(len(htlcs) - len(old)) > 8 + len(htlcs) // 4:
+            self.accs.clear()  # many changes (a commitment event): count again when asked
+        else:
+            gone = [old[i] for i in changed] + list(old[common:])
+            came = [htlcs[i] for i in changed] + list(htlcs[common:])
+            for acc in self.accs.values():
+                for h in gone:
+                    acc.add(h, -1)
+                for h in came:
+                    acc.add(h, 1)
+        self.htlcs = htlcs
+
+
+def _views(d: ChannelData) -> _Views:
+    views = d.memo.get("views")
+    if not isinstance(views, _Views):
+        views = d.memo["views"] = _Views()
+    return views
+
+
+class _Unchanged:
+    __slots__ = ("outer", "views")
+
+    def __init__(self, d: ChannelData) -> None:
+        views = self.views = _views(d)
+        self.outer = views.fixed
+        views.fixed = None
+        views.acc(d, Side.LOCAL, Which.CURRENT)  # up to date now
+        views.fixed = (d.htlcs, views.htlcs)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        self.views.fixed = self.outer
+
+
+def unchanged(d: ChannelData) -> _Unchanged:
+    """For a computation that asks for several views of `d` and changes nothing in it
+    (e.g. a status, or the checks of an offer): its HTLC table is compared with the one the
+    views count only once (`with unchanged(d): ...`)."""
+    return _Unchanged(d)
+
+
 def compute_view(d: ChannelData, owner: Side, which: Which,
                  extra: tuple[Htlc, ...] = (), feerate: int | None = None) -> View:
     """`owner`'s commitment as `which` describes it; `extra` HTLCs are added to it (for
-    checking an HTLC before it exists) and `feerate` overrides its feerate."""
-    event = _sign_event(owner)
-    local = d.base_local_msat
-    remote = d.base_remote_msat
-    kept: list[Htlc] = []
-    items = [(h, False) for h in d.htlcs.values()] + [(h, True) for h in extra]
-    for h, is_extra in items:
-        state = h.state if which is Which.CURRENT else advance(h.state, event)
-        f = flags(state)
-        added = f.added_local if owner is Side.LOCAL else f.added_remote
-        removed = f.removed_local if owner is Side.LOCAL else f.removed_remote
-        if is_extra or which is Which.PROJECTED:
-            added = True
-        if not added:
-            continue
+    checking an HTLC before it exists) and `feerate` overrides its feerate.
+
+    The channel data's memo keeps the running totals of the views asked for (`_Views`), so
+    a view after one update costs what that update changed, not what the channel holds."""
+    acc = _views(d).acc(d, owner, which)
+    key = (d.base_local_msat, d.base_remote_msat, d.base_feerate, tuple(d.fee_updates))
+    view = acc.view
+    if view is None or acc.view_key != key:
+        view = View(owner, d.base_local_msat + acc.dl, d.base_remote_msat + acc.dr,
+                    tuple(acc.kept.values()), _feerate(d, owner, which), ordered=False)
+        view.memo[Side.LOCAL] = (acc.count[Side.LOCAL], acc.total[Side.LOCAL])
+        view.memo[Side.REMOTE] = (acc.count[Side.REMOTE], acc.total[Side.REMOTE])
+        view._acc = acc
+        acc.view, acc.view_key = view, key
+    if extra:
+        view = _with_extra(view, which, extra)
+    if feerate is not None:
+        view = View(view.owner, view.local_msat, view.remote_msat, view.htlcs, feerate)
+    return view
+
+
+def _feerate(d: ChannelData, owner: Side, which: Which) -> int:
+    rate = d.base_feerate
+    if d.fee_updates:
+        event = _sign_event(owner)
+        for fu in sorted(d.fee_updates, key=lambda u: u.seq):
+            state = fu.state if which is Which.CURRENT else advance(fu.state, event)
+            f = flags(state)
+            if which is Which.PROJECTED or (f.added_local if owner is Side.LOCAL
+                                            else f.added_remote):
+                rate = fu.feerate_per_kw
+    return rate
+
+
+def full_view(d: ChannelData, owner: Side, which: Which) -> View:
+    """`compute_view` the long way, every record counted (for tests of the running
+    totals)."""
+    acc = _Acc(owner, which, tuple(d.htlcs.values()))
+    return View(owner, d.base_local_msat + acc.dl, d.base_remote_msat + acc.dr,
+                tuple(acc.kept.values()), _feerate(d, owner, which), ordered=False)
+
+
+def _with_extra(view: View, which: Which, extra: tuple[Htlc, ...]) -> View:
+    table = _VIEW_TABLES[(view.owner, which)]
+    local, remote = view.local_msat, view.remote_msat
+    kept = list(view.htlcs)
+    owner = view.owner
+
+    def order(h: Htlc) -> tuple[bool, int]:
+        return (h.owner is not owner, h.htlc_id)
+    for h in extra:
+        _, removed = table[h.state]  # an extra HTLC is always added
         if h.owner is Side.LOCAL:
             local -= h.amount_msat
         else:
             remote -= h.amount_msat
         if not removed:
-            kept.append(h)
+            insort(kept, h, key=order)
         elif h.fulfilled:  # the amount goes to the node that received the HTLC
             if h.owner is Side.LOCAL:
                 remote += h.amount_msat
@@ -128,41 +386,61 @@ def compute_view(d: ChannelData, owner: Side, which: Which,
             local += h.amount_msat
         else:
             remote += h.amount_msat
-    rate = d.base_feerate
-    for fu in sorted(d.fee_updates, key=lambda u: u.seq):
-        state = fu.state if which is Which.CURRENT else advance(fu.state, event)
-        f = flags(state)
-        if which is Which.PROJECTED or (f.added_local if owner is Side.LOCAL
-                                        else f.added_remote):
-            rate = fu.feerate_per_kw
-    if feerate is not None:
-        rate = feerate
-    kept.sort(key=lambda h: (h.owner is not owner, h.htlc_id))
-    return View(owner, local, remote, tuple(kept), rate)
+    return View(owner, local, remote, tuple(kept), view.feerate_per_kw)
+
+
+_CHANGED_BY = {event: frozenset(state for state in HtlcState if advance(state, event) is not state)
+               for event in (Event.SEND_COMMIT, Event.RECV_COMMIT)}
 
 
 def has_changes_for(d: ChannelData, owner: Side) -> bool:
     """Some update would change state if `owner`'s commitment were signed now."""
-    event = _sign_event(owner)
-    return (any(advance(h.state, event) is not h.state for h in d.htlcs.values())
-            or any(advance(u.state, event) is not u.state for u in d.fee_updates))
+    changed = _CHANGED_BY[_sign_event(owner)]
+    return (any(h.state in changed for h in d.htlcs.values())
+            or any(u.state in changed for u in d.fee_updates))
 
 
 def _direction(owner: Side, h: Htlc) -> HtlcDirection:
     return HtlcDirection.OFFERED if h.owner is owner else HtlcDirection.RECEIVED
 
 
-def untrimmed_count(d: ChannelData, view: View) -> int:
+def view_stats(d: ChannelData, view: View) -> tuple[int, int]:
+    """(how many HTLCs of `view` have an output, the total of those that are trimmed: its
+    dust exposure), at the view's feerate and its owner's dust limit."""
     ctype = d.channel_type.commitment_type
     dust = d.config(view.owner).dust_limit_sat
-    return sum(1 for h in view.htlcs
-               if not is_htlc_trimmed(ctype, _direction(view.owner, h), h.amount_msat,
-                                      view.feerate_per_kw, dust))
+    key = ("stats", ctype, dust)
+    found = view.memo.get(key)
+    if found is None:
+        rate = view.feerate_per_kw
+        # BOLT #3: trimmed if the amount (whole satoshis) is below the owner's dust limit
+        # plus the fee of the HTLC's second-stage transaction (see `fees.is_htlc_trimmed`).
+        thresholds = (htlc_trim_threshold_sat(ctype, HtlcDirection.OFFERED, rate, dust),
+                      htlc_trim_threshold_sat(ctype, HtlcDirection.RECEIVED, rate, dust))
+        acc = view._acc
+        if acc is not None and acc.view is view:
+            found = acc.stats(thresholds)
+        else:
+            owner = view.owner
+            count = exposure = 0
+            for h in view._unsorted:
+                if h.amount_msat // 1000 < (thresholds[0] if h.owner is owner else thresholds[1]):
+                    exposure += h.amount_msat
+                else:
+                    count += 1
+            found = (count, exposure)
+        view.memo[key] = found
+    return found
+
+
+def untrimmed_count(d: ChannelData, view: View) -> int:
+    return view_stats(d, view)[0]
 
 
 def commit_fee_msat(d: ChannelData, view: View, feerate: int | None = None,
                     extra_untrimmed: int = 0) -> int:
-    """What the funder pays for `view`'s commitment (fee and anchors), in msat."""
+    """What the funder pays for `view`'s commitment (fee and anchors), in msat (HTLCs
+    trimmed at the view's own feerate; `feerate` only changes the price)."""
     rate = view.feerate_per_kw if feerate is None else feerate
     n = untrimmed_count(d, view) + extra_untrimmed
     return funder_commitment_cost(d.channel_type.commitment_type, rate, n) * 1000

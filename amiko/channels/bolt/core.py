@@ -620,10 +620,13 @@ class BoltChannel:
         funded = d.remote is not None and d.phase.funded
         local = remote = can_send = can_receive = 0
         if funded:
-            view = compute_view(d, Side.LOCAL, Which.CURRENT)
-            local, remote = view.local_msat, view.remote_msat
-            can_send = self._max_sendable() if self._usable() else 0
-            can_receive = self._max_receivable()
+            from amiko.channels.bolt.commit import unchanged  # (status' own import)
+
+            with unchanged(d):
+                view = compute_view(d, Side.LOCAL, Which.CURRENT)
+                local, remote = view.local_msat, view.remote_msat
+                can_send = self._max_sendable() if self._usable() else 0
+                can_receive = self._max_receivable()
         status = ChannelStatus(
             channel_id=self.channel_id, peer_id=d.peer_id, type_name=TYPE_NAME,
             state=d.phase.coarse, short_channel_id=d.short_channel_id or d.remote_alias,
@@ -654,7 +657,7 @@ class BoltChannel:
                 room -= max(commit_fee_msat(d, view, extra_untrimmed=1),
                             commit_fee_msat(d, view, 2 * view.feerate_per_kw, extra_untrimmed=2))
             if owner is Side.REMOTE:
-                in_flight = sum(h.amount_msat for h in view.htlcs_of(Side.LOCAL))
+                in_flight = view.offered(Side.LOCAL)[1]
                 room = min(room, remote.max_htlc_value_in_flight_msat - in_flight)
             best = room if best is None else min(best, room)
         hi = max(best or 0, 0)
@@ -677,7 +680,7 @@ class BoltChannel:
         room = view.remote_msat - d.local.channel_reserve_sat * 1000
         if not d.is_funder:
             room -= commit_fee_msat(d, view, extra_untrimmed=1)
-        in_flight = sum(h.amount_msat for h in view.htlcs_of(Side.REMOTE))
+        in_flight = view.offered(Side.REMOTE)[1]
         return max(0, min(room, d.local.max_htlc_value_in_flight_msat - in_flight))
 
     def pending_incoming(self) -> list[IncomingHtlc]:

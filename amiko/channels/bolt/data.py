@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from amiko.bitcoin.tx import OutPoint
 from amiko.channels.bolt.htlcs import FeeUpdate, Htlc, Side
@@ -19,6 +20,17 @@ from amiko.channels.bolt.shachain import ShachainStore
 from amiko.channels.bolt.states import Phase, check_phase_transition
 
 __all__ = ["ChannelData", "LegacyClosing", "SimpleClosing"]
+
+
+class Memo(dict[str, Any]):
+    """What is derived from a channel's data, remembered for speed. Entries refer to
+    objects by identity, so a deep copy or a pickle of the data starts with an empty one."""
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Memo:
+        return Memo()
+
+    def __reduce__(self) -> tuple[type[Memo], tuple[()]]:
+        return (Memo, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,12 @@ class ChannelData:
     # -- policy that can change over the channel's life
     min_feerate_per_kw: int = 0
     max_feerate_per_kw: int = 0
+
+    # -- not stored, not compared: what is derived from the fields above, remembered for
+    # speed (shared by the copies of one channel's data; entries check that they are
+    # still valid, see `serialize` and `commit.compute_view`)
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False,
+                       metadata={"stored": False})
 
     def copy(self) -> ChannelData:
         new = copy.copy(self)

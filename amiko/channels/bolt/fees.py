@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Protocol
 
 from amiko.bitcoin.script import OP_0, OP_1, OP_16, OP_RETURN
@@ -48,6 +49,8 @@ class CommitmentType(enum.Enum):
     STATIC_REMOTEKEY = "static_remotekey"
     ANCHORS = "anchors"
 
+    __hash__ = object.__hash__  # members are singletons (Enum's hash runs Python code)
+
     @property
     def anchors(self) -> bool:
         return self is CommitmentType.ANCHORS
@@ -58,6 +61,8 @@ class HtlcDirection(enum.Enum):
 
     OFFERED = "offered"  # local -> remote: spent by an HTLC-timeout transaction
     RECEIVED = "received"  # remote -> local: spent by an HTLC-success transaction
+
+    __hash__ = object.__hash__  # members are singletons (Enum's hash runs Python code)
 
     def flipped(self) -> HtlcDirection:
         """The direction in the other node's commitment transaction."""
@@ -106,6 +111,7 @@ def commitment_fee(ctype: CommitmentType, feerate_per_kw: int, num_untrimmed_htl
     return fee_for_weight(feerate_per_kw, commitment_weight(ctype, num_untrimmed_htlcs))
 
 
+@lru_cache(maxsize=4096)
 def funder_commitment_cost(ctype: CommitmentType, feerate_per_kw: int,
                            num_untrimmed_htlcs: int) -> Sat:
     """What the funder's balance pays for a commitment transaction: the base fee and, with
@@ -148,6 +154,7 @@ def htlc_success_fee(ctype: CommitmentType, feerate_per_kw: int) -> Sat:
     return Sat(0) if ctype.anchors else fee_for_weight(feerate_per_kw, HTLC_SUCCESS_WEIGHT)
 
 
+@lru_cache(maxsize=4096)
 def htlc_trim_threshold_sat(ctype: CommitmentType, direction: HtlcDirection, feerate_per_kw: int,
                             dust_limit_sat: int) -> Sat:
     """The smallest HTLC amount (in whole satoshis) that gets an output in a commitment

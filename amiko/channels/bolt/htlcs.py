@@ -32,7 +32,7 @@ the irrevocably-committed state; anything else raises `IllegalTransition` at onc
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 __all__ = [
     "Event",
@@ -52,6 +52,10 @@ __all__ = [
 class Side(enum.Enum):
     LOCAL = "local"  # us
     REMOTE = "remote"  # the peer
+
+    # Members are singletons: hash them by identity (Enum's own hash runs Python code, and
+    # these are hashed on every HTLC table lookup).
+    __hash__ = object.__hash__
 
     def other(self) -> Side:
         return Side.REMOTE if self is Side.LOCAL else Side.LOCAL
@@ -80,6 +84,8 @@ class HtlcState(enum.Enum):
     RCVD_REMOVE_REVOCATION = "RCVD_REMOVE_REVOCATION"
     RCVD_REMOVE_ACK_COMMIT = "RCVD_REMOVE_ACK_COMMIT"
     SENT_REMOVE_ACK_REVOCATION = "SENT_REMOVE_ACK_REVOCATION"
+
+    __hash__ = object.__hash__  # see Side
 
     @property
     def owner(self) -> Side:
@@ -110,6 +116,8 @@ class Event(enum.Enum):
     RECV_REMOVE = "recv_update_fulfill/fail"  # the peer removes our HTLC
     SEND_REMOVE = "send_update_fulfill/fail"  # we remove the peer's HTLC
     REVERT_REMOVE = "disconnect"  # BOLT 2: reverse the peer's uncommitted removal
+
+    __hash__ = object.__hash__  # see Side
 
 
 class IllegalTransition(RuntimeError):
@@ -259,7 +267,11 @@ class Htlc:
     def moved(self, event: Event) -> Htlc:
         """After a commitment event."""
         new = advance(self.state, event)
-        return self if new is self.state else replace(self, state=new)
+        if new is self.state:
+            return self
+        return Htlc(self.owner, self.htlc_id, self.amount_msat, self.payment_hash, self.cltv_expiry,
+                    self.onion, new, self.seq, self.removal, self.preimage,
+                    self.dust_exposure_exceeded, self.blinding_point)
 
     def stepped(self, event: Event, removal: Removal | None = None,
                 preimage: bytes | None = None) -> Htlc:
@@ -272,6 +284,12 @@ class Htlc:
     @property
     def fulfilled(self) -> bool:
         return self.removal is not None and self.removal.kind is RemovalKind.FULFILL
+
+
+# `Htlc.moved` lists the fields itself (faster than `dataclasses.replace`): keep it in step.
+assert tuple(f.name for f in fields(Htlc)) == (
+    "owner", "htlc_id", "amount_msat", "payment_hash", "cltv_expiry", "onion", "state", "seq",
+    "removal", "preimage", "dust_exposure_exceeded", "blinding_point")
 
 
 @dataclass(frozen=True, slots=True)

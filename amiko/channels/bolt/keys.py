@@ -178,7 +178,16 @@ class ChannelKeys:
         return generate_from_seed(self.per_commitment_seed, commitment_index(commitment_number))
 
     def per_commitment_point(self, commitment_number: int) -> bytes:
-        return per_commitment_point(self.per_commitment_secret(commitment_number))
+        # (asked for twice per commitment: when revoking the one before, and when the peer
+        # signs it; the last few are remembered, in the instance's dict as cached_property does)
+        points: dict[int, bytes] = self.__dict__.setdefault("_points", {})
+        point = points.get(commitment_number)
+        if point is None:
+            if len(points) >= 8:
+                points.clear()
+            point = points[commitment_number] = per_commitment_point(
+                self.per_commitment_secret(commitment_number))
+        return point
 
     # -- secret keys of one commitment (per_commitment_point: the owner's)
 

@@ -48,7 +48,9 @@ class LocalParams:
     reserve_ppm: int = 10_000  # BOLT #2 rationale: 1% of the channel total is suggested
     htlc_minimum_msat: int = 1
     to_self_delay: int = 144
-    max_accepted_htlcs: int = 30
+    # BOLT 2's largest value: many HTLCs per commitment_signed are what makes a busy
+    # channel fast (one signature round for all of them)
+    max_accepted_htlcs: int = MAX_ACCEPTED_HTLCS_LIMIT
     minimum_depth: int = 3  # as fundee; 0 only with zero-conf
 
     # -- limits on what the peer announces (BOLT 2 "MAY fail the channel if ..." policy)

@@ -33,6 +33,8 @@ class Phase(enum.Enum):
     FAILED = "failed"
     ABORTED = "aborted"
 
+    __hash__ = object.__hash__  # members are singletons (Enum's hash runs Python code)
+
     @property
     def funded(self) -> bool:
         """Both commitment transactions 0 are signed: the channel must be remembered."""

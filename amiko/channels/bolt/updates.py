@@ -9,10 +9,19 @@ own next commitment: an HTLC we offer never trips the peer's receiver checks.
 
 from __future__ import annotations
 
-from amiko.channels.bolt.commit import Which, commit_fee_msat, commitment_htlcs, compute_view
+from dataclasses import replace
+
+from amiko.channels.bolt.commit import (
+    View,
+    Which,
+    commit_fee_msat,
+    compute_view,
+    unchanged,
+    view_stats,
+)
 from amiko.channels.bolt.data import ChannelData
 from amiko.channels.bolt.errors import FailChannel, WarnAndDisconnect
-from amiko.channels.bolt.fees import dust_exposure_msat, is_htlc_trimmed
+from amiko.channels.bolt.fees import HtlcDirection, funder_commitment_cost, is_htlc_trimmed
 from amiko.channels.bolt.htlcs import (
     Event,
     FeeUpdate,
@@ -67,22 +76,36 @@ def _probe(owner: Side, amount_msat: int, cltv_expiry: int) -> Htlc:
     return Htlc(owner, -1, amount_msat, bytes(32), cltv_expiry, b"", initial_state(owner), 0)
 
 
-def _dust_exposure(d: ChannelData, owner: Side, which: Which, extra: tuple[Htlc, ...]
-                   ) -> tuple[bool, int]:
-    """(is the extra HTLC trimmed in `owner`'s commitment, the commitment's dust exposure
-    with it)."""
-    view = compute_view(d, owner, which, extra)
-    ctype = d.channel_type.commitment_type
-    dust = d.config(owner).dust_limit_sat
-    chtlcs = commitment_htlcs(view)
-    probe = extra[0]
-    direction = chtlcs[[h is probe for h in view.htlcs].index(True)].direction
-    trimmed = is_htlc_trimmed(ctype, direction, probe.amount_msat, view.feerate_per_kw, dust)
-    return trimmed, dust_exposure_msat(ctype, chtlcs, view.feerate_per_kw, dust)
+def _with_htlc(d: ChannelData, owner: Side, which: Which, h: Htlc) -> tuple[View, bool, int, int]:
+    """`owner`'s commitment (`which`) without the new HTLC `h` and what `h` adds to it:
+    (the view, is `h` trimmed in it, its untrimmed HTLCs with `h`, its dust exposure with
+    `h`). The same figures as the view with `h` as an extra HTLC, without rebuilding it."""
+    view = compute_view(d, owner, which)
+    untrimmed, exposure = view_stats(d, view)
+    direction = HtlcDirection.OFFERED if h.owner is owner else HtlcDirection.RECEIVED
+    trimmed = is_htlc_trimmed(d.channel_type.commitment_type, direction, h.amount_msat,
+                              view.feerate_per_kw, d.config(owner).dust_limit_sat)
+    if trimmed:
+        exposure += h.amount_msat
+    else:
+        untrimmed += 1
+    return view, trimmed, untrimmed, exposure
+
+
+def _fee_msat(d: ChannelData, feerate: int, untrimmed: int) -> int:
+    return funder_commitment_cost(d.channel_type.commitment_type, feerate, untrimmed) * 1000
 
 
 def check_offer(d: ChannelData, offer: HtlcOffer) -> Refused | None:
-    """Every sender-side rule of BOLT 2 for an HTLC we would offer; None if it may go."""
+    """Every sender-side rule of BOLT 2 for an HTLC we would offer; None if it may go.
+
+    Each rule applies to a projected commitment with the offered HTLC in it: that is the
+    projected view as it is, plus the HTLC (`_with_htlc`)."""
+    with unchanged(d):
+        return _check_offer(d, offer)
+
+
+def _check_offer(d: ChannelData, offer: HtlcOffer) -> Refused | None:
     remote = d.config(Side.REMOTE)
     amount = offer.amount_msat
     # BOLT #2: MUST offer `amount_msat` greater than 0. MUST NOT offer `amount_msat` below
@@ -100,26 +123,25 @@ def check_offer(d: ChannelData, offer: HtlcOffer) -> Refused | None:
     if len(offer.payment_hash) != 32 or len(offer.onion) != ONION_PACKET_SIZE:
         return Refused(RefusalReason.CHANNEL_NOT_USABLE, "malformed payment hash or onion")
     probe = _probe(Side.LOCAL, amount, offer.cltv_expiry)
-    fee_spike_rate = 0
     for owner in (Side.REMOTE, Side.LOCAL):
-        view = compute_view(d, owner, Which.PROJECTED, (probe,))
-        ours = view.htlcs_of(Side.LOCAL)
+        view, trimmed, untrimmed, exposure = _with_htlc(d, owner, Which.PROJECTED, probe)
         if owner is Side.REMOTE:
+            count, total = view.offered(Side.LOCAL)
             # BOLT #2: if result would be offering more than the remote's
             # `max_accepted_htlcs` HTLCs, in the remote commitment transaction: MUST NOT
             # add an HTLC.
-            if len(ours) > remote.max_accepted_htlcs:
+            if count + 1 > remote.max_accepted_htlcs:
                 return Refused(RefusalReason.TOO_MANY_HTLCS,
                                f"peer accepts {remote.max_accepted_htlcs} HTLCs")
             # BOLT #2: if the total value of offered HTLCs would exceed the remote's
             # `max_htlc_value_in_flight_msat`: MUST NOT add an HTLC.
-            if sum(h.amount_msat for h in ours) > remote.max_htlc_value_in_flight_msat:
+            if total + amount > remote.max_htlc_value_in_flight_msat:
                 return Refused(RefusalReason.IN_FLIGHT_LIMIT,
                                f"peer's max_htlc_value_in_flight_msat is "
                                f"{remote.max_htlc_value_in_flight_msat}")
-        ours_left = view.local_msat
+        ours_left = view.local_msat - amount
         our_reserve = remote.channel_reserve_sat * 1000  # the reserve the peer asks of us
-        fee = commit_fee_msat(d, view)
+        fee = _fee_msat(d, view.feerate_per_kw, untrimmed)
         if d.is_funder:
             # BOLT #2: if it is _responsible_ for paying the Bitcoin fee: MUST NOT offer
             # `amount_msat` if, after adding that HTLC to its commitment transaction, it
@@ -135,8 +157,7 @@ def check_offer(d: ChannelData, offer: HtlcOffer) -> Refused | None:
             # commitment transaction fee when receiving or sending a future additional
             # non-dust HTLC while maintaining its channel reserve. It is recommended that
             # this "fee spike buffer" can handle twice the current `feerate_per_kw`
-            fee_spike_rate = 2 * view.feerate_per_kw
-            spike = commit_fee_msat(d, view, fee_spike_rate, extra_untrimmed=1)
+            spike = _fee_msat(d, 2 * view.feerate_per_kw, untrimmed + 1)
             if ours_left < our_reserve + spike:
                 return Refused(RefusalReason.INSUFFICIENT_BALANCE,
                                "no fee spike buffer left")
@@ -157,7 +178,6 @@ def check_offer(d: ChannelData, offer: HtlcOffer) -> Refused | None:
         # fee at `feerate_per_kw`: if the `amount_msat` plus the dust balance of the
         # [owner's] transaction is greater than `max_dust_htlc_exposure_msat`: SHOULD NOT
         # send this HTLC
-        trimmed, exposure = _dust_exposure(d, owner, Which.PROJECTED, (probe,))
         if trimmed and exposure > d.params.max_dust_htlc_exposure_msat:
             return Refused(RefusalReason.DUST_EXPOSURE,
                            f"trimmed HTLCs would total {exposure} msat")
@@ -216,16 +236,16 @@ def receive_add(d: ChannelData, msg: UpdateAddHtlc) -> bool:
     htlc = Htlc(Side.REMOTE, msg.id, msg.amount_msat, msg.payment_hash, msg.cltv_expiry,
                 msg.onion_routing_packet, HtlcState.RCVD_ADD_HTLC, d.new_seq(),
                 blinding_point=msg.tlvs.blinded_path or b"")
-    view = compute_view(d, Side.LOCAL, Which.NEXT, (htlc,))
-    theirs = view.htlcs_of(Side.REMOTE)
+    view, _, untrimmed, _ = _with_htlc(d, Side.LOCAL, Which.NEXT, htlc)
+    count, total = view.offered(Side.REMOTE)
     # BOLT #2: if a sending node adds more than receiver `max_accepted_htlcs` HTLCs to its
     # local commitment transaction, OR adds more than receiver
     # `max_htlc_value_in_flight_msat` worth of offered HTLCs to its local commitment
     # transaction: SHOULD send a `warning` and close the connection, or send an `error` and
     # fail the channel.
-    if len(theirs) > local.max_accepted_htlcs:
+    if count + 1 > local.max_accepted_htlcs:
         raise FailChannel(f"more than max_accepted_htlcs ({local.max_accepted_htlcs}) HTLCs")
-    if sum(h.amount_msat for h in theirs) > local.max_htlc_value_in_flight_msat:
+    if total + msg.amount_msat > local.max_htlc_value_in_flight_msat:
         raise FailChannel("HTLCs exceed max_htlc_value_in_flight_msat "
                           f"({local.max_htlc_value_in_flight_msat})")
     # BOLT #2: receiving an `amount_msat` that the sending node cannot afford at the current
@@ -234,8 +254,8 @@ def receive_add(d: ChannelData, msg: UpdateAddHtlc) -> bool:
     # an `error` and fail the channel.
     need = local.channel_reserve_sat * 1000
     if d.funder is Side.REMOTE:
-        need += commit_fee_msat(d, view)
-    if view.remote_msat < need:
+        need += _fee_msat(d, view.feerate_per_kw, untrimmed)
+    if view.remote_msat - msg.amount_msat < need:
         raise FailChannel(f"the peer cannot afford an HTLC of {msg.amount_msat} msat")
     # BOLT #2 (max_dust_htlc_exposure_msat): when receiving an HTLC: if [it is trimmed in
     # either commitment and] the `amount_msat` plus the dust balance of [that] transaction
@@ -243,7 +263,7 @@ def receive_add(d: ChannelData, msg: UpdateAddHtlc) -> bool:
     # committed; SHOULD NOT reveal a preimage for this HTLC
     over = False
     for owner, which in ((Side.LOCAL, Which.NEXT), (Side.REMOTE, Which.PROJECTED)):
-        trimmed, exposure = _dust_exposure(d, owner, which, (htlc,))
+        _, trimmed, _, exposure = _with_htlc(d, owner, which, htlc)
         over = over or (trimmed and exposure > d.params.max_dust_htlc_exposure_msat)
     if over:
         htlc = Htlc(htlc.owner, htlc.htlc_id, htlc.amount_msat, htlc.payment_hash,
@@ -328,6 +348,9 @@ def remove_incoming(d: ChannelData, htlc_id: int, preimage: bytes | None,
     else:
         raise ValueError("a failure needs an onion or a failure code")
     new = h.stepped(Event.SEND_REMOVE, removal)
+    # Its onion (1366 bytes) is not needed any more: the switch decided about it, and the
+    # peer, whose add we acknowledged, never sends it again.
+    new = replace(new, onion=b"")
     d.htlcs[(Side.REMOTE, htlc_id)] = new
     return new
 

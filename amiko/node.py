@@ -108,6 +108,7 @@ class Node:
         self.store = Store(os.path.join(config.datadir, "amiko.sqlite"))
         self.wallet = Wallet(self.store, self.seed.bip39_seed(), self.network)
         self._chain: ChainConnection | None = None
+        self._policies: dict[bytes, ForwardPolicy] = {}
         self.invoices = InvoiceBook(self.store, self.network, self.node_secret)
         self.batcher = CommitBatcher(self.store)
         self.channel_table = ChannelTable(self.store, self.batcher)
@@ -311,10 +312,14 @@ class Node:
         return max(watched, wallet)
 
     def policy_of(self, channel_id: bytes) -> ForwardPolicy:
-        row = self.store.query_one("SELECT * FROM channel_policies WHERE channel_id=?", (channel_id,))
-        if row is None:
-            return self.config.forward_policy
-        return ForwardPolicy(row["fee_base_msat"], row["fee_ppm"], row["cltv_delta"])
+        """The forwarding policy of a channel (kept in memory: every forward reads it)."""
+        policy = self._policies.get(channel_id)
+        if policy is None:
+            row = self.store.query_one("SELECT * FROM channel_policies WHERE channel_id=?", (channel_id,))
+            policy = self.config.forward_policy if row is None else ForwardPolicy(
+                row["fee_base_msat"], row["fee_ppm"], row["cltv_delta"])
+            self._policies[channel_id] = policy
+        return policy
 
     def set_policy(self, channel_id: bytes, policy: ForwardPolicy) -> None:
         self.store.execute(
@@ -322,6 +327,7 @@ class Node:
             "ON CONFLICT(channel_id) DO UPDATE SET fee_base_msat=excluded.fee_base_msat, "
             "fee_ppm=excluded.fee_ppm, cltv_delta=excluded.cltv_delta",
             (channel_id, policy.fee_base_msat, policy.fee_proportional_millionths, policy.cltv_expiry_delta))
+        self._policies[channel_id] = policy
         # a public channel tells the network at once (a newer channel_update)
         channel = self.channels.by_channel_id(channel_id)
         ch = None if channel is None else self._announceable(channel)

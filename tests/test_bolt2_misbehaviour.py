@@ -64,9 +64,8 @@ def add(pair: Pair, htlc_id: int, amount: int = 5_000_000, cltv: int = HEIGHT + 
 def expect_failure(node: Node, msg: Any, why: str) -> None:
     """`msg` makes `node` send an `error`, fail the channel and broadcast its latest
     commitment (valid for Bitcoin Core); its stored state keeps everything but the phase."""
-    before = node.persisted
-    assert before is not None
-    htlcs_before = htlc_summary(BoltChannel.from_bytes(before, node.keys))
+    # (the state before the message, stored or not: an offer is stored with its signature)
+    htlcs_before = htlc_summary(BoltChannel.from_bytes(node.c.to_bytes(), node.keys))
     out = node.apply(node.c.receive(msg))
     (err,) = out.messages
     assert isinstance(err, Error), out

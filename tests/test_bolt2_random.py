@@ -111,6 +111,13 @@ class World:
 
     def crash(self, n: Node) -> None:
         n.crash_and_restore()
+        # Offers are stored with the commitment that signs them: the ones the crash took
+        # were never committed, the peer forgets them on reconnection, and their ids are
+        # offered again.
+        lost = [i for i in self.offers[n.name] if i >= n.c.data.next_local_htlc_id]
+        for htlc_id in lost:
+            assert (n.c.data.htlcs.get((Side.LOCAL, htlc_id))) is None
+            del self.offers[n.name][htlc_id]
         peer = self.other(n)
         peer.outbox.clear()
         peer.connected = False

@@ -85,3 +85,75 @@ def test_channel_rows_and_key_indexes(tmp_path):
         assert reopened.next_key_index() == second + 1
 
     asyncio.run(main())
+
+
+def test_saves_of_one_channel_waiting_for_a_commit_are_written_once(tmp_path):
+    async def main():
+        store = Store(str(tmp_path / "db.sqlite"))
+        batcher = CommitBatcher(store)
+        table = ChannelTable(store, batcher)
+        row = table.next_key_index()
+        encoded: list[int] = []
+
+        def state(n: int):
+            def encode() -> bytes:
+                encoded.append(n)
+                return b"state-%d" % n
+            return encode
+        await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, state(0))
+        # staged in one event-loop turn: one commit, the newest state, encoded once
+        futs = [table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, state(n)) for n in range(1, 6)]
+        event = table.stage_event(row, 1, "{}")
+        commits = batcher.commits
+        await asyncio.gather(*futs, event)
+        assert batcher.commits == commits + 1
+        assert encoded == [0, 5]
+        assert table.load_open()[0].state == b"state-5"
+        assert table.pending_events(row) == [(1, "{}")]
+        # a state that cannot be encoded fails its batch, whose other writes stay out
+        def broken() -> bytes:
+            raise ValueError("cannot encode")
+        results = await asyncio.gather(table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, broken),
+                                       table.stage_event(row, 2, "{}"), return_exceptions=True)
+        assert all(isinstance(r, ValueError) for r in results)
+        assert table.load_open()[0].state == b"state-5"
+        assert table.pending_events(row) == [(1, "{}")]
+        await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, b"state-6")
+        assert table.load_open()[0].state == b"state-6"
+        batcher.close()
+        store.close()
+
+    asyncio.run(main())
+
+
+def test_commits_run_on_the_loop_while_the_disk_is_fast_and_on_the_thread_once_slow(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from amiko.store import batch as batch_module
+
+    async def main():
+        store = Store(str(tmp_path / "db.sqlite"))
+        batcher = CommitBatcher(store)
+        delay = [0.0]
+        store._conn.create_function("committer", 1, lambda n: (time.sleep(delay[0]), threading.current_thread().name)[1])
+
+        async def commit(n: int) -> str:
+            await batcher.write("INSERT INTO peers(node_id, host, port) VALUES (?, committer(?), 1)",
+                                (n.to_bytes(2, "big"), n))
+            return str(store.query_one("SELECT host FROM peers WHERE node_id=?", (n.to_bytes(2, "big"),))["host"])
+        loop_thread = threading.current_thread().name
+        assert await commit(1) == loop_thread  # a fast disk: on the loop
+        delay[0] = 0.01
+        await commit(2)
+        await commit(3)  # slow commits on the loop push the next ones to the thread
+        slow = [await commit(n) for n in range(4, 4 + batch_module.PROBE_EVERY)]
+        assert slow[0].startswith("amiko-store")
+        assert slow.count(loop_thread) == 1  # one probe on the loop meanwhile
+        delay[0] = 0.0
+        fast_again = [await commit(n) for n in range(100, 100 + batch_module.PROBE_EVERY + 3)]
+        assert fast_again[-1] == loop_thread  # a probe found the disk fast again
+        batcher.close()
+        store.close()
+
+    asyncio.run(main())

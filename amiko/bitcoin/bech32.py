@@ -30,14 +30,33 @@ class Bech32Error(ValueError):
     """A string is not valid bech32/bech32m, or 5-bit data does not convert."""
 
 
-def _polymod(values: Iterable[int]) -> int:
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = ((chk & 0x1FFFFFF) << 5) ^ v
+def _gen_table() -> tuple[int, ...]:
+    """The generator terms folded in for each value of the checksum's top 5 bits."""
+    table = []
+    for top in range(32):
+        mask = 0
         for i in range(5):
             if (top >> i) & 1:
-                chk ^= _GEN[i]
+                mask ^= _GEN[i]
+        table.append(mask)
+    return tuple(table)
+
+
+_GEN_TABLE = _gen_table()
+# Two steps at once: what the top 10 bits fold in over two values (the step is linear,
+# and the second step's top bits depend on the first's top 10 bits only).
+_GEN_TABLE2 = tuple(((_GEN_TABLE[t >> 5] & 0x1FFFFFF) << 5) ^ _GEN_TABLE[(t & 31) ^ (_GEN_TABLE[t >> 5] >> 25)]
+                    for t in range(1024))
+
+
+def _polymod(values: Sequence[int]) -> int:
+    chk = 1
+    odd = len(values) & 1
+    if odd:
+        chk = ((chk & 0x1FFFFFF) << 5) ^ values[0] ^ _GEN_TABLE[chk >> 25]
+    table = _GEN_TABLE2
+    for a, b in zip(values[odd::2], values[odd + 1::2], strict=True):
+        chk = ((chk & 0xFFFFF) << 10) ^ (a << 5) ^ b ^ table[chk >> 20]
     return chk
 
 
@@ -60,14 +79,14 @@ def encode(
     """Encode 5-bit groups `data` under human-readable part `hrp` (returned lowercase)."""
     if not hrp:
         raise Bech32Error("empty human-readable part")
-    if any(ord(c) < 33 or ord(c) > 126 for c in hrp):
+    if min(hrp) < "!" or max(hrp) > "~":
         raise Bech32Error("human-readable part character out of range")
     if hrp.lower() != hrp and hrp.upper() != hrp:
         raise Bech32Error("mixed-case human-readable part")
     hrp = hrp.lower()
-    if any(not 0 <= d < 32 for d in data):
+    if data and (min(data) < 0 or max(data) > 31):
         raise Bech32Error("data value out of 5-bit range")
-    out = hrp + "1" + "".join(CHARSET[d] for d in [*data, *_create_checksum(hrp, data, encoding)])
+    out = hrp + "1" + "".join(map(CHARSET.__getitem__, [*data, *_create_checksum(hrp, data, encoding)]))
     if max_length is not None and len(out) > max_length:
         raise Bech32Error(f"encoded string longer than {max_length} characters")
     return out
@@ -80,7 +99,7 @@ def decode(bech: str, *, max_length: int | None = MAX_LENGTH) -> tuple[str, list
     a non-empty hrp, a data part of at least 6 characters, the length limit (unless
     `max_length` is None) and a valid checksum of either kind.
     """
-    if any(ord(c) < 33 or ord(c) > 126 for c in bech):
+    if bech and (min(bech) < "!" or max(bech) > "~"):
         raise Bech32Error("character out of range")
     if bech.lower() != bech and bech.upper() != bech:
         raise Bech32Error("mixed case")
@@ -96,7 +115,7 @@ def decode(bech: str, *, max_length: int | None = MAX_LENGTH) -> tuple[str, list
         raise Bech32Error("checksum too short")
     hrp = bech[:pos]
     try:
-        data = [_CHARSET_REV[c] for c in bech[pos + 1:]]
+        data = list(map(_CHARSET_REV.__getitem__, bech[pos + 1:]))
     except KeyError as e:
         raise Bech32Error(f"invalid data character {e.args[0]!r}") from None
     check = _polymod([*_hrp_expand(hrp), *data])
@@ -112,6 +131,8 @@ def convertbits(data: Iterable[int], frombits: int, tobits: int, pad: bool = Tru
     With pad=False (decoding 5-bit data back to bytes) leftover bits must be fewer than
     `frombits` and all zero, as BIP 173 requires; otherwise Bech32Error.
     """
+    if (frombits, tobits) in ((8, 5), (5, 8)):
+        return _regroup(data, frombits, tobits, pad)
     acc = 0
     bits = 0
     out: list[int] = []
@@ -125,6 +146,12 @@ def convertbits(data: Iterable[int], frombits: int, tobits: int, pad: bool = Tru
         while bits >= tobits:
             bits -= tobits
             out.append((acc >> bits) & maxv)
+    return _finish(out, acc, bits, frombits, tobits, pad)
+
+
+def _finish(out: list[int], acc: int, bits: int, frombits: int, tobits: int, pad: bool) -> list[int]:
+    """The leftover `bits` of `acc`: padded into one more group, or checked to be padding."""
+    maxv = (1 << tobits) - 1
     if pad:
         if bits:
             out.append((acc << (tobits - bits)) & maxv)
@@ -133,6 +160,36 @@ def convertbits(data: Iterable[int], frombits: int, tobits: int, pad: bool = Tru
     elif (acc << (tobits - bits)) & maxv:
         raise Bech32Error("non-zero padding")
     return out
+
+
+_BASE32_DIGITS = "0123456789abcdefghijklmnopqrstuv"  # int(..., 32)'s digits for 0..31
+_SHIFTS_8_TO_5 = tuple(range(35, -1, -5))
+
+
+def _regroup(data: Iterable[int], frombits: int, tobits: int, pad: bool) -> list[int]:
+    """convertbits between bytes and 5-bit groups with the work done by int conversions
+    (an invoice is hundreds of groups; a loop per bit group costs more than its checks)."""
+    values = data if isinstance(data, (bytes, bytearray)) else list(data)
+    if not values:
+        return []
+    if min(values) < 0 or max(values) >> frombits:
+        raise Bech32Error("value out of range")
+    count = len(values)
+    if frombits == 5:
+        number = int("".join([_BASE32_DIGITS[v] for v in values]), 32)
+        whole, bits = divmod(5 * count, 8)
+        out = list((number >> bits).to_bytes(whole, "big"))
+        return _finish(out, number & ((1 << bits) - 1), bits, frombits, tobits, pad)
+    raw = bytes(values)
+    whole, bits = divmod(8 * count, 5)
+    padded = raw + bytes(-count % 5)
+    out = []
+    for i in range(0, len(padded), 5):
+        block = int.from_bytes(padded[i:i + 5], "big")
+        out.extend([(block >> s) & 31 for s in _SHIFTS_8_TO_5])
+    if not bits:
+        return out[:whole]
+    return _finish(out[:whole], raw[-1] & ((1 << bits) - 1), bits, frombits, tobits, pad)
 
 
 def bytes_to_5bit(data: bytes) -> list[int]:

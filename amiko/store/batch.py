@@ -7,37 +7,63 @@ commit runs on one writer thread, so the event loop keeps serving meanwhile.
 
 Futures resolve in staging order, so a writer that awaits its futures in order sees its
 writes durable in order: "persist before you send" holds per channel.
+
+Where the disk is fast (commits, fsync included, took under a millisecond lately) the commit
+runs on the event loop itself: handing it to the thread and back costs more than that and
+puts the thread's Python work in the way of the loop's. Slow commits send the next ones to
+the thread; one in PROBE_EVERY then runs on the loop again to see whether the disk got fast.
+
+A write may carry a `key`: a later write with the same key, staged before the batch starts,
+takes the earlier one's place (a channel saved ten times in one batch is written once, with
+its newest state, at the position of the first save). Its parameters may be a function,
+called when the batch starts, so a state is encoded once per commit, not once per save.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 
 from amiko.store.sqlite import Params, Store
 
 log = logging.getLogger("amiko.store")
 
+INLINE_COMMIT_BELOW = 0.001  # seconds: commits faster than this (on average) run on the loop
+PROBE_EVERY = 64  # commits on the thread between two timed on the loop
+
 
 class CommitBatcher:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="amiko-store")
-        self._pending: list[tuple[str, Params]] = []
+        self._pending: list[tuple[str, Params | Callable[[], Params]]] = []
+        self._keyed: dict[Hashable, int] = {}  # key -> its place in _pending
         self._waiters: list[asyncio.Future[None]] = []
         self._running = False
+        self._loop_commit_seconds = 0.0  # moving average of the commits run on the loop
+        self._since_probe = 0
         self.commits = 0  # for benchmarks: how many commits carried how many writes
         self.writes = 0
         if store.batcher is None:
             store.batcher = self
 
-    def write(self, sql: str, params: Params = ()) -> asyncio.Future[None]:
+    def write(self, sql: str, params: Params | Callable[[], Params] = (), *,
+              key: Hashable | None = None) -> asyncio.Future[None]:
         """Stage a statement; the future resolves once it is durable (or fails with the
-        database's error, in which case none of its batch was written)."""
+        database's error, in which case none of its batch was written). A statement with
+        the `key` of one still waiting replaces it (a full rewrite of the same row)."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
-        self._pending.append((sql, params))
+        place = None if key is None else self._keyed.get(key)
+        if place is None:
+            if key is not None:
+                self._keyed[key] = len(self._pending)
+            self._pending.append((sql, params))
+        else:
+            self._pending[place] = (sql, params)
         self._waiters.append(fut)
         if not self._running:
             self._running = True
@@ -45,14 +71,45 @@ class CommitBatcher:
         return fut
 
     def _start(self) -> None:
-        batch, waiters = self._pending, self._waiters
-        self._pending, self._waiters = [], []
-        if not batch:
+        staged, waiters = self._pending, self._waiters
+        self._pending, self._waiters, self._keyed = [], [], {}
+        if not staged:
             self._running = False
             return
         loop = asyncio.get_running_loop()
+        try:
+            batch = [(sql, params() if callable(params) else params) for sql, params in staged]
+        except Exception as e:  # a state that cannot be encoded: nothing of the batch is written
+            failed: asyncio.Future[None] = loop.create_future()
+            failed.set_exception(e)
+            self._done(failed, waiters)
+            return
+        if self._on_loop():
+            job = loop.create_future()
+            start = time.perf_counter()
+            try:
+                self._commit(batch)
+            except Exception as e:
+                job.set_exception(e)
+            else:
+                job.set_result(None)
+            took = time.perf_counter() - start
+            probe = self._loop_commit_seconds >= INLINE_COMMIT_BELOW  # the fresh look decides
+            self._loop_commit_seconds = took if probe else 0.7 * self._loop_commit_seconds + 0.3 * took
+            self._done(job, waiters)
+            return
         job = loop.run_in_executor(self._executor, self._commit, batch)
         job.add_done_callback(lambda f: self._done(f, waiters))
+
+    def _on_loop(self) -> bool:
+        """Whether the next commit runs on the event loop (see the module's text)."""
+        if self._loop_commit_seconds < INLINE_COMMIT_BELOW:
+            return True
+        self._since_probe += 1
+        if self._since_probe < PROBE_EVERY:
+            return False
+        self._since_probe = 0
+        return True
 
     def _commit(self, batch: list[tuple[str, Params]]) -> None:
         with self.store.transaction():

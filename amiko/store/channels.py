@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from amiko.store.batch import CommitBatcher
 from amiko.store.sqlite import Store
@@ -37,15 +39,21 @@ class ChannelTable:
                 "ON CONFLICT(name) DO UPDATE SET value=excluded.value", (value,))
         return value
 
-    def save(self, row_id: int, type_name: str, peer_id: bytes, channel_id: bytes, state: bytes,
-             *, closed: bool = False) -> asyncio.Future[None]:
-        """Stage the channel's new state; returns the future of its durability."""
+    def save(self, row_id: int, type_name: str, peer_id: bytes, channel_id: bytes,
+             state: bytes | Callable[[], bytes], *, closed: bool = False) -> asyncio.Future[None]:
+        """Stage the channel's new state (or the function that encodes it, called once the
+        commit starts); returns the future of its durability. A save still waiting for its
+        commit is replaced by the next one of the same channel."""
         now = int(time.time())
+
+        def params() -> tuple[Any, ...]:
+            blob = state() if callable(state) else state
+            return (row_id, type_name, peer_id, channel_id, blob, int(closed), now, now)
         return self.batcher.write(
             "INSERT INTO channels(id, type, peer_id, channel_id, state, closed, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET channel_id=excluded.channel_id, "
             "state=excluded.state, closed=excluded.closed, updated_at=excluded.updated_at",
-            (row_id, type_name, peer_id, channel_id, state, int(closed), now, now),
+            params, key=("channel", row_id),
         )
 
     def save_extra(self, row_id: int, extra: bytes | None) -> asyncio.Future[None]:

@@ -53,6 +53,7 @@ from amiko.store.sqlite import Store
 DEFAULT_ANCHOR_RESERVE_SAT = 25_000  # kept for anchor CPFP while anchor channels exist
 RBF_SEQUENCE = 0xFFFFFFFD  # BIP 125: replaceable
 KEEP_BLOCKS = 1000  # rows of wallet_blocks kept for undo_block
+_UNREAD = object()  # the cached tip before it is read
 
 
 class Wallet:
@@ -69,6 +70,7 @@ class Wallet:
         self.store = store
         self.network = network
         self._addresses: dict[bytes, str] = {}
+        self._tip: object = _UNREAD
         self.keychain = Keychain(seed, network, account=account, gap_limit=gap_limit)
         # Coins kept unspent for fee bumping (set to DEFAULT_ANCHOR_RESERVE_SAT while the
         # node has anchor channels); only send_all with spend_reserve=True touches them.
@@ -132,8 +134,11 @@ class Wallet:
 
     @property
     def tip(self) -> tuple[int, bytes] | None:
-        """(height, hash) of the last block applied, if it is still remembered."""
-        return self.db.tip()
+        """(height, hash) of the last block applied, if it is still remembered (kept in
+        memory: deadlines read it for every HTLC; refreshed once a block change commits)."""
+        if self._tip is _UNREAD:
+            self._tip = self.db.tip()
+        return self._tip  # type: ignore[return-value]
 
     def _tip_height(self, tip_height: int | None) -> int:
         if tip_height is not None:
@@ -156,9 +161,11 @@ class Wallet:
             tip = self.db.tip()
             if tip is not None and height <= tip[0]:
                 raise WalletError(f"block {height} is not above the wallet tip {tip[0]}")
+            self._tip = _UNREAD
             self.db.add_block(height, block_hash)
             relevant = [tx.txid for tx in txs if self._add_tx(tx, height, block_hash)]
             self.db.prune_blocks(height - KEEP_BLOCKS)
+        self._tip = _UNREAD
         return relevant
 
     def undo_block(self, height: int, block_hash: bytes) -> list[bytes]:
@@ -175,7 +182,9 @@ class Wallet:
                     self._remove_tx(txid)
                 else:
                     self.db.set_tx_block(txid, None, None)
+            self._tip = _UNREAD
             self.db.delete_block(height)
+        self._tip = _UNREAD
         return affected
 
     def apply_mempool_tx(self, tx: Transaction) -> bool:

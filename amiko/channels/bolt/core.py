@@ -165,6 +165,12 @@ class BoltChannel:
     def to_bytes(self) -> bytes:
         return encode(self._d)
 
+    def snapshot(self) -> Callable[[], bytes]:
+        """The stored form of the current state, encoded when called (the state an input
+        replaces is never changed again, so a later call still encodes this one)."""
+        d = self._d
+        return lambda: encode(d)
+
     @classmethod
     def from_bytes(cls, data: bytes, keys: ChannelKeys) -> BoltChannel:
         """A stored channel, disconnected (its peer's uncommitted updates forgotten)."""
@@ -501,7 +507,9 @@ class BoltChannel:
             h = updates.make_offer(d, offer)
             result.append(h.htlc_id)
             out.send(updates.add_message(d, h))
-            out.persist = True
+            # Not persisted: an add we crash before signing was never committed; the
+            # peer forgets it on reestablishment (BOLT 2) and so do we. Stored with the
+            # commitment_signed that commits it.
         out = self._run(run)
         if not result:
             return Refused(RefusalReason.CHANNEL_NOT_USABLE, "offer failed"), out

@@ -216,8 +216,8 @@ class BoltDriver:
         durable = None
         if out.persist:
             durable = self.ctx.channels.save(
-                self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.to_bytes(),
-                closed=self.core.status().state is ChannelState.CLOSED,
+                self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.snapshot(),
+                closed=self.core.state.coarse is ChannelState.CLOSED,
             )
         if not (out.messages or events or durable):
             return

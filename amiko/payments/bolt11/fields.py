@@ -68,7 +68,7 @@ class TaggedField:
                 f"{self.letter} field data is {len(self.data)} groups; data_length is at most "
                 f"{MAX_DATA_LENGTH}"
             )
-        if any(not 0 <= g < 32 for g in self.data):
+        if self.data and (min(self.data) < 0 or max(self.data) > 31):
             raise ValueError(f"{self.letter} field data holds a value out of 5-bit range")
 
     @classmethod

@@ -110,6 +110,15 @@ def test_saves_of_one_channel_waiting_for_a_commit_are_written_once(tmp_path):
         assert encoded == [0, 5]
         assert table.load_open()[0].state == b"state-5"
         assert table.pending_events(row) == [(1, "{}")]
+        # an event handled before its row was written: neither the row nor its removal is
+        writes = batcher.writes
+        table.stage_event(row, 2, "{}")
+        table.ack_event(row, 2)
+        table.ack_event(row, 1)  # (already written: removed)
+        await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, b"state-5")
+        assert batcher.writes == writes + 2
+        assert table.pending_events(row) == []
+        await table.stage_event(row, 1, "{}")
         # a state that cannot be encoded fails its batch, whose other writes stay out
         def broken() -> bytes:
             raise ValueError("cannot encode")

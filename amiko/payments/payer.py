@@ -428,8 +428,8 @@ class Payer:
                 raise PaymentError("already paid")
             if row["status"] == "pending":
                 raise PaymentError("a payment for this hash is in progress")
-        # (a failed payment is tried again: its record starts over)
-        self._write(payment_hash, "DELETE FROM payments WHERE payment_hash=? AND status='failed'", (payment_hash,))
+        if row is not None:  # (a failed payment is tried again: its record starts over)
+            self._write(payment_hash, "DELETE FROM payments WHERE payment_hash=? AND status='failed'", (payment_hash,))
         self._write(payment_hash,
                     "INSERT INTO payments(payment_hash, bolt11, destination, amount_msat, status, created_at) "
                     "VALUES (?, ?, ?, ?, 'pending', ?)", (payment_hash, bolt11, payee, amount, int(time.time())))

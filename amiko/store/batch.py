@@ -70,6 +70,15 @@ class CommitBatcher:
             loop.call_soon(self._start)
         return fut
 
+    def retract(self, key: Hashable) -> bool:
+        """Take back the keyed write if it still waits for its commit (its future resolves
+        with the batch all the same); False if it is already on its way."""
+        place = self._keyed.pop(key, None)
+        if place is None:
+            return False
+        self._pending[place] = ("", ())
+        return True
+
     def _start(self) -> None:
         staged, waiters = self._pending, self._waiters
         self._pending, self._waiters, self._keyed = [], [], {}
@@ -78,7 +87,7 @@ class CommitBatcher:
             return
         loop = asyncio.get_running_loop()
         try:
-            batch = [(sql, params() if callable(params) else params) for sql, params in staged]
+            batch = [(sql, params() if callable(params) else params) for sql, params in staged if sql]
         except Exception as e:  # a state that cannot be encoded: nothing of the batch is written
             failed: asyncio.Future[None] = loop.create_future()
             failed.set_exception(e)

@@ -61,16 +61,42 @@ class ChannelTable:
 
     def stage_event(self, row_id: int, seq: int, event_json: str) -> asyncio.Future[None]:
         return self.batcher.write("INSERT OR REPLACE INTO channel_events(channel_row, seq, event) VALUES (?,?,?)",
-                                  (row_id, seq, event_json))
+                                  (row_id, seq, event_json), key=("event", row_id, seq))
 
-    def ack_event(self, row_id: int, seq: int) -> asyncio.Future[None]:
-        return self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
+    def ack_event(self, row_id: int, seq: int) -> None:
+        """The event was handled: its outbox row goes (or is never written, if it still
+        waits for its commit)."""
+        if not self.batcher.retract(("event", row_id, seq)):
+            self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
 
     def log_remote_htlcs(self, row_id: int, number: int, htlcs: bytes) -> asyncio.Future[None]:
         """The revocation log: the HTLCs of the peer's commitment `number`."""
         return self.batcher.write(
             "INSERT OR REPLACE INTO bolt_remote_htlcs(channel_row, number, htlcs) VALUES (?,?,?)",
             (row_id, number, htlcs))
+
+    def save_onion(self, row_id: int, owner: str, htlc_id: int, onion: bytes) -> asyncio.Future[None]:
+        """An HTLC's onion, stored once beside the channel's state (see migration 0007)."""
+        return self.batcher.write(
+            "INSERT OR REPLACE INTO bolt_htlc_onions(channel_row, owner, htlc_id, onion) VALUES (?,?,?,?)",
+            (row_id, owner, htlc_id, onion), key=("onion", row_id, owner, htlc_id))
+
+    def drop_onion(self, row_id: int, owner: str, htlc_id: int) -> None:
+        if not self.batcher.retract(("onion", row_id, owner, htlc_id)):
+            self.batcher.write("DELETE FROM bolt_htlc_onions WHERE channel_row=? AND owner=? AND htlc_id=?",
+                               (row_id, owner, htlc_id))
+
+    def onions(self, row_id: int) -> dict[tuple[str, int], bytes]:
+        rows = self.store.query("SELECT owner, htlc_id, onion FROM bolt_htlc_onions WHERE channel_row=?",
+                                (row_id,))
+        return {(str(r["owner"]), int(r["htlc_id"])): bytes(r["onion"]) for r in rows}
+
+    def forget_onions(self, row_id: int, keys: list[tuple[str, int]]) -> None:
+        """Drop onion rows no stored state refers to (at once: used while loading)."""
+        with self.store.transaction():
+            for owner, htlc_id in keys:
+                self.store.execute("DELETE FROM bolt_htlc_onions WHERE channel_row=? AND owner=? AND htlc_id=?",
+                                   (row_id, owner, htlc_id))
 
     def remote_htlcs(self, row_id: int, number: int) -> bytes | None:
         row = self.store.query_one("SELECT htlcs FROM bolt_remote_htlcs WHERE channel_row=? AND number=?",

@@ -18,6 +18,7 @@ from amiko.chain.wallet import Wallet
 from amiko.channels.bolt.core import BoltChannel
 from amiko.channels.bolt.driver import TYPE_NAME, BoltDriver
 from amiko.channels.bolt.fees import CommitmentType
+from amiko.channels.bolt.htlcs import Side
 from amiko.channels.bolt.keys import ChannelKeys
 from amiko.channels.bolt.params import LocalParams
 from amiko.channels.interface import ChannelListener
@@ -133,8 +134,16 @@ class BoltChannelType:
     # -- restart
 
     def restore(self, row: ChannelRow) -> BoltDriver:
-        core = BoltChannel.from_bytes(row.state, self.keys_for(row.id))
+        rows = self.ctx.channels.onions(row.id)
+        onions = {(Side(owner), htlc_id): onion for (owner, htlc_id), onion in rows.items()}
+        core = BoltChannel.from_bytes(row.state, self.keys_for(row.id), onions)
         driver = self._driver(core, row.id, None)
+        htlcs = core.data.htlcs
+        driver.stored_onions = {key: onion for key, onion in onions.items()
+                                if key in htlcs and htlcs[key].onion == onion}
+        stale = [(side.value, htlc_id) for side, htlc_id in onions.keys() - driver.stored_onions.keys()]
+        if stale:
+            self.ctx.channels.forget_onions(row.id, stale)
         pending = self.ctx.channels.pending_events(row.id)
         driver._next_event_seq = max((seq for seq, _ in pending), default=-1) + 1
         if row.extra:

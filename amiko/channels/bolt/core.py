@@ -18,7 +18,8 @@ checks), `commit` (commitment_signed / revoke_and_ack), `reestablish` (retransmi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from amiko.bitcoin.script import p2wsh
@@ -166,15 +167,23 @@ class BoltChannel:
         return encode(self._d)
 
     def snapshot(self) -> Callable[[], bytes]:
-        """The stored form of the current state, encoded when called (the state an input
-        replaces is never changed again, so a later call still encodes this one)."""
+        """The stored form of the current state without its HTLCs' onions (the driver
+        stores them apart), encoded when called (the state an input replaces is never changed
+        again, so a later call still encodes this one)."""
         d = self._d
-        return lambda: encode(d)
+        return lambda: encode(d, onions=False)
 
     @classmethod
-    def from_bytes(cls, data: bytes, keys: ChannelKeys) -> BoltChannel:
-        """A stored channel, disconnected (its peer's uncommitted updates forgotten)."""
+    def from_bytes(cls, data: bytes, keys: ChannelKeys,
+                   onions: Mapping[tuple[Side, int], bytes] | None = None) -> BoltChannel:
+        """A stored channel, disconnected (its peer's uncommitted updates forgotten), with
+        the onions stored apart put back into its HTLCs."""
         d = decode(data)
+        if onions:
+            for key, h in list(d.htlcs.items()):
+                onion = onions.get(key)
+                if not h.onion and onion:
+                    d.htlcs[key] = replace(h, onion=onion)
         reestablish.forget_uncommitted(d)
         return cls(d, keys, connected=False)
 

@@ -84,6 +84,8 @@ class BoltDriver:
     closing_txid: bytes | None = None
     _next_event_seq: int = 0
     onchain_state: ChannelState | None = None  # set by the on-chain watcher: CLOSING, CLOSED
+    # the onions in the channel table's onion rows, by (owner, HTLC id)
+    stored_onions: dict[tuple[Side, int], bytes] = field(default_factory=dict)
 
     # -- identity
 
@@ -215,6 +217,7 @@ class BoltDriver:
                 self.ctx.channels.log_remote_htlcs(self.row_id, number, encode_htlcs(htlcs))
         durable = None
         if out.persist:
+            self._store_onions()
             durable = self.ctx.channels.save(
                 self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.snapshot(),
                 closed=self.core.state.coarse is ChannelState.CLOSED,
@@ -224,6 +227,22 @@ class BoltDriver:
         self._queue.append(_Step(durable, list(out.messages), events))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._run_queue())
+
+    def _store_onions(self) -> None:
+        """Stage the onions of the HTLCs new since the last save (and drop those of the HTLCs
+        gone), ahead of the state that holds them: they commit with it or before."""
+        htlcs = self.core.data.htlcs
+        stored = self.stored_onions
+        if stored.keys() == htlcs.keys():
+            return
+        table = self.ctx.channels
+        for key in htlcs.keys() - stored.keys():
+            onion = htlcs[key].onion
+            table.save_onion(self.row_id, key[0].value, key[1], onion)
+            stored[key] = onion
+        for key in stored.keys() - htlcs.keys():
+            table.drop_onion(self.row_id, key[0].value, key[1])
+            del stored[key]
 
     async def _run_queue(self) -> None:
         while self._queue:

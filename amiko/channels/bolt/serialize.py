@@ -121,7 +121,8 @@ class _Encoder:
     id stays its own while the entry lives. A new record of an HTLC (its next state)
     reuses the bytes of the fields it shares with the HTLC's last record (`htlc_fields`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, onions: bool = True) -> None:
+        self.onions = onions  # False: HTLC records are written with an empty onion
         self.cache: dict[int, bytes] = {}
         self.pinned: dict[int, Any] = {}
         self.htlc_fields: dict[tuple[Side, int], tuple[tuple[Any, ...], list[bytes]]] = {}
@@ -176,6 +177,8 @@ class _Encoder:
     def htlc_record(self, h: Htlc) -> bytes:
         head, getter, prefixes = _layout(Htlc)
         values = getter(h)
+        if not self.onions:
+            values = (*values[:_ONION], b"", *values[_ONION + 1:])
         key = (h.owner, h.htlc_id)
         last = self.htlc_fields.get(key)
         if last is None:
@@ -204,6 +207,8 @@ class _Encoder:
         return blob
 
 
+_ONION = _stored_fields(Htlc).index("onion")  # its place in an HTLC record's values
+
 _SIMPLE: dict[type, Callable[[Any], bytes]] = {
     int: _int, bytes: _bytes, str: _str, bool: _CONST.__getitem__, type(None): _CONST.__getitem__,
 }
@@ -228,17 +233,20 @@ def _frozen(t: type) -> bool:
 _MUTABLE = (dict, list, set, bytearray)
 
 
-def encode(d: ChannelData) -> bytes:
-    """The stored form of `d`. A field holding the same object as at the last encoding of
+def encode(d: ChannelData, *, onions: bool = True) -> bytes:
+    """The stored form of `d` (`onions=False`: its HTLCs' onions left out, as the channel
+    table stores them apart). A field holding the same object as at the last encoding of
     this channel reuses its bytes (but the fields of a mutable type: the HTLC table and
     the fee updates, which are encoded every time, record by record)."""
     memo = d.memo
-    enc = memo.get("encoder")
+    name = "encoder" if onions else "encoder-without-onions"
+    enc = memo.get(name)
     if not isinstance(enc, _Encoder):
-        enc = memo["encoder"] = _Encoder()
+        enc = memo[name] = _Encoder(onions)
     head, getter, prefixes = _layout(ChannelData)
     values = getter(d)
-    last = memo.get("fields")
+    fields_name = "fields" if onions else "fields-without-onions"
+    last = memo.get(fields_name)
     if last is None:
         blobs = [b""] * len(values)
         changed: Iterable[int] = range(len(values))
@@ -254,7 +262,7 @@ def encode(d: ChannelData) -> bytes:
             always.add(i)  # may change in place: encode it every time
         if i != table:
             blobs[i] = prefixes[i] + enc.value(v)
-    memo["fields"] = (values, blobs, always)
+    memo[fields_name] = (values, blobs, always)
     # the HTLC table, the bulk of the state: its records' bytes go in without a copy
     htlcs = enc.records(tuple(d.htlcs.values()))
     if len(enc.cache) > 2 * len(d.htlcs) + 64:

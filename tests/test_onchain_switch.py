@@ -71,6 +71,10 @@ async def held_forward(a: Node, c: Node, ab, bc, msat: int, label: str, timeout:
     pay = asyncio.create_task(a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=timeout))
     await wait_for(lambda: bc.status().htlcs_in_flight == 1 and ab.status().htlcs_in_flight == 1,
                    what="HTLCs held along the route")
+    # held: committed in both of B-C's commitments, so that C has it (an HTLC B offered
+    # but C never signed is only in C's commitment, and rightly failed once B's is deep)
+    c_side = c.channels.by_channel_id(bc.channel_id)
+    await wait_for(lambda: bool(c_side.pending_incoming()) or bool(c.payee.sets), what="C holds the HTLC")
     return preimage, pay
 
 
@@ -80,7 +84,6 @@ def test_preimage_on_chain_settles_upstream(tmp_path) -> None:
         nodes = [a, b, c]
         preimage, pay = await held_forward(a, c, ab, bc, 200_000_000, "held", timeout=120)
         c_side = c.channels.by_channel_id(bc.channel_id)
-        await wait_for(lambda: bool(c_side.pending_incoming()) or c.payee.sets, what="C holds the HTLC")
         # C force-closes, then releases the preimage: it can only claim on chain now
         await c.force_close(c_side)
         await asyncio.sleep(0.3)

@@ -330,6 +330,26 @@ def test_relay_respects_filters_and_never_echoes() -> None:
     assert ch.scid in net.gossiper(2).graph
 
 
+def test_gossip_made_just_before_a_connection_still_reaches_the_new_peer() -> None:
+    """Node 0's update leaves before node 2 connects to node 1 but reaches node 1 after:
+    node 1's range sync could not hold it, and the relay must still pass node 2's filter."""
+    net = Net(3)
+    net.connect(0, 1)
+    net.deliver()
+    ch = SynthChannel.make(CHAIN, scid_from_parts(801, 1, 0), net.nodes[0], net.nodes[1])
+    net.open(ch)  # both ends' updates are made now
+    n0 = net.nodes[0].node_id
+    late = [m for m in net.queue if m[0] == n0]  # node 0's are slow to reach node 1
+    net.queue = deque(m for m in net.queue if m[0] != n0)
+    net.now += 5
+    net.connect(1, 2)
+    net.deliver()  # node 2's range sync with node 1 is over before they arrive
+    net.queue.extend(late)
+    net.settle()
+    known = net.gossiper(2).graph.channel(ch.scid)
+    assert known is not None and known.policy(0) is not None and known.policy(1) is not None
+
+
 def test_scid_queries_wait_for_the_chain() -> None:
     """A slow chain: the next query_short_channel_ids waits while announcements are pending."""
     rng = random.Random(13)

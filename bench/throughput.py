@@ -1,9 +1,10 @@
 """Payments per second end to end (invoice -> pay -> preimage) over real TCP with durable
 storage: two nodes with one channel, and a 3-hop line, with 1, 10 and 100 concurrent
-payers. Prints payments/s, median and p99 latency, CPU per payment, and the crypto floor
-(the signing and verification one commitment round needs, measured here).
+payers. Each node runs in its own process; the payer pays through the Python API. Prints
+payments/s, median and p99 latency, CPU per payment (all nodes' CPU time added up), and
+the crypto floor (the signing and verification one commitment round needs, measured here).
 
-    python bench/throughput.py [--payments N]
+    python bench/throughput.py [--payments N] [--hops 1 3] [--payers 1 10 100]
 """
 
 from __future__ import annotations

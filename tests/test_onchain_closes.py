@@ -23,11 +23,13 @@ import pytest
 from amiko.bitcoin.address import address_to_script
 from amiko.channels.bolt.fees import CommitmentType
 from amiko.channels.interface import ChannelState
+from amiko.node import Node
 from tests.async_wait import wait_for
 from tests.onchain_net import (
     ANCHOR_SAT,
     BURN,
     TO_SELF_DELAY,
+    Htlc,
     Net,
     bolt3_commitment_fee,
     confirmed_cpfps,
@@ -110,14 +112,7 @@ async def _scenario(net: Net, closer: str, spec, ctype: CommitmentType) -> None:
             assert h.payee.payee.settle_hold(h.preimage)
     await asyncio.sleep(0.3)  # the claims that follow are broadcast
 
-    def done() -> bool:
-        return (all(c["closed"] for n in (a, b) for c in n.onchain.list_closed())
-                and all(h.task.done() for h in htlcs)
-                and not any(s["status"] == "broadcast" for n in (a, b) for s in n.onchain.list_sweeps()))
-    mined = 0
-    while not done() and mined < MAX_BLOCKS:
-        await net.mine(1)
-        mined += 1
+    mined = await _mine_until_resolved(net, a, b, htlcs)
     for n in (a, b):
         [closed] = n.onchain.list_closed()
         assert closed["closed"], f"not resolved after {mined} blocks: {closed}"
@@ -273,6 +268,20 @@ async def _fee_pressure(tmp: str, ctype: CommitmentType) -> None:
         await net.stop()
 
 
+async def _mine_until_resolved(net: Net, a: Node, b: Node, htlcs: list[Htlc]) -> int:
+    """Mine until both closes are resolved, every payment is over and no sweep waits (at
+    most MAX_BLOCKS); returns how many blocks that took."""
+    def done() -> bool:
+        return (all(c["closed"] for n in (a, b) for c in n.onchain.list_closed())
+                and all(h.task.done() for h in htlcs)
+                and not any(s["status"] == "broadcast" for n in (a, b) for s in n.onchain.list_sweeps()))
+    mined = 0
+    while not done() and mined < MAX_BLOCKS:
+        await net.mine(1)
+        mined += 1
+    return mined
+
+
 async def _empty_blocks(net: Net, n: int) -> None:
     """Blocks with no transaction from the mempool: what is broadcast waits."""
     chain = net.a.chain.devchain.chain
@@ -315,14 +324,7 @@ async def _fee_pressure_scenario(net: Net, ctype: CommitmentType) -> None:
     for n in (a, b) if ctype.anchors else (b,):
         assert any(s["status"] == "replaced" for s in n.onchain.list_sweeps()), sweeps_text(n)
 
-    def done() -> bool:
-        return (all(c["closed"] for n in (a, b) for c in n.onchain.list_closed())
-                and all(h.task.done() for h in htlcs)
-                and not any(s["status"] == "broadcast" for n in (a, b) for s in n.onchain.list_sweeps()))
-    mined = 0
-    while not done() and mined < MAX_BLOCKS:
-        await net.mine(1)
-        mined += 1
+    await _mine_until_resolved(net, a, b, htlcs)
     for n in (a, b):
         [closed] = n.onchain.list_closed()
         assert closed["closed"], closed

@@ -100,10 +100,7 @@ class GossipConfig:
     query_batch: int = 1000  # scids per query_short_channel_ids
     backlog_batch: int = 2000  # messages per peer per tick from a filter's backlog
     sync_peers: int = 3  # peers we run a full channel range sync with
-    # Our gossip_timestamp_filter starts this long before the connection: gossip made just
-    # before it may still be on its way to the peer (a relay flush per hop), and a range
-    # sync run now cannot return what the peer has not received yet.
-    filter_margin_seconds: int = 600
+    filter_margin_seconds: int = 600  # our filter starts this early: gossip still on its way
     range_timeout: float = 120.0  # a range query unanswered this long is taken as complete
     warnings_per_minute: int = 10
     max_rejections: int = 100  # invalid messages from one peer (per hour) before we drop it
@@ -238,6 +235,7 @@ class Gossiper:
             self.send(peer, GossipTimestampFilter(self.chain_hash, NO_GOSSIP, 0))
             return
         ps.sync = QuerySync(self.chain_hash, batch=self.config.query_batch)
+        # (earlier: gossip made just before may still be on its way to the peer)
         first = max(0, int(now) - self.config.filter_margin_seconds)
         if self._range_syncs < self.config.sync_peers:
             self._range_syncs += 1

@@ -103,14 +103,13 @@ def test_core_checks_htlc_tx_time_locks(anchors: bool) -> None:
     # locktime is enforced by the remote signature over it. Moving the locktime earlier
     # invalidates that signature.
     remote_sig = htx.sign_as_remote(CHANNEL.remote_htlc_secret)
-    early = replace(htx, tx=replace(htx.tx, locktime=htx.tx.locktime - 1, _cache={}))
+    early = replace(htx, locktime=htx.locktime - 1)
     local_sig = early.sign_as_local(CHANNEL.local_htlc_secret)
     assert check(early.signed_tx(remote_sig, local_sig), spent) is not None
     assert not early.verify_remote(CHANNEL.keys.remote_htlc_pubkey, remote_sig)
     if anchors:
         # With anchors, the HTLC scripts demand nSequence >= 1 (1 OP_CHECKSEQUENCEVERIFY).
-        inputs = (replace(htx.tx.inputs[0], sequence=0),)
-        seq0 = replace(htx, tx=replace(htx.tx, inputs=inputs, _cache={}))
+        seq0 = replace(htx, sequence=0)
         assert locktime_refused(check(signed_htlc_tx(commit, seq0), spent))
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from amiko.bitcoin.sighash import SIGHASH_ALL, SIGHASH_ANYONECANPAY, SIGHASH_SINGLE, bip143_sighash
 from amiko.bitcoin.tx import OutPoint, Transaction
 from amiko.channels.bolt.commitment import (
     CommitmentError,
@@ -179,6 +180,9 @@ def test_commitment_invariants(spec: CommitmentSpec) -> None:
         # Appendix A assumes a 4-byte cltv_expiry push and counts the success case 1 high.
         limit = htlc_timeout_weight(ctype) if x.is_timeout else htlc_success_weight(ctype)
         assert w <= limit
+        # The digests computed from the fields are BIP 143's over the built transaction.
+        for kind in (SIGHASH_ALL, SIGHASH_SINGLE | SIGHASH_ANYONECANPAY):
+            assert x.sighash(kind) == bip143_sighash(x.tx, 0, x.htlc_script, x.amount_sat, kind)
 
 
 @settings(max_examples=50, deadline=None)

@@ -13,6 +13,7 @@ Malformed input raises :class:`InvalidKeyError` (a ``ValueError``); ``verify`` a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from coincurve._libsecp256k1 import ffi, lib
@@ -137,9 +138,18 @@ def sign_der(secret: bytes, msg_hash32: bytes) -> bytes:
     return bytes(ffi.buffer(out, outlen[0]))
 
 
-def _verify_raw(pubkey: bytes, msg_hash32: bytes, sig: Any) -> bool:
+@lru_cache(maxsize=1024)
+def _verifying_key(pubkey: bytes) -> Any:
+    """The parsed point of a public key signatures are checked against (None: not a point).
+    Kept: the same keys check many signatures (a commitment's HTLC signatures, a node's
+    gossip), and parsing one (a square root) costs a tenth of a verification."""
     point = ffi.new("secp256k1_pubkey *")
-    if not lib.secp256k1_ec_pubkey_parse(_CTX, point, pubkey, 33):
+    return point if lib.secp256k1_ec_pubkey_parse(_CTX, point, pubkey, 33) else None
+
+
+def _verify_raw(pubkey: bytes, msg_hash32: bytes, sig: Any) -> bool:
+    point = _verifying_key(pubkey)
+    if point is None:
         return False
     # libsecp256k1 rejects high-S signatures: every signature this node accepts is in the
     # form Bitcoin relays (BIP 62 / BIP 146 LOW_S).

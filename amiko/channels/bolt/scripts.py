@@ -13,6 +13,8 @@ witness stacks that spend it, as small functions returning tuples: the on-chain 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from amiko.bitcoin.script import (
     OP_CHECKLOCKTIMEVERIFY,
     OP_CHECKMULTISIG,
@@ -203,17 +205,39 @@ def anchor_sweep_witness(script: bytes) -> tuple[bytes, ...]:
 
 # -- HTLC outputs ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
 def _revocation_branch(revocation_pubkey: bytes, remote_htlc_pubkey: bytes) -> bytes:
     # OP_DUP OP_HASH160 <RIPEMD160(SHA256(revocationpubkey))> OP_EQUAL
     # OP_IF OP_CHECKSIG OP_ELSE <remote_htlcpubkey> OP_SWAP OP_SIZE 32 OP_EQUAL
+    # (the same for every HTLC output of a commitment: built once per commitment)
     return (build([OP_DUP, OP_HASH160, hash160(revocation_pubkey), OP_EQUAL,
-                   OP_IF, OP_CHECKSIG, OP_ELSE, remote_htlc_pubkey, OP_SWAP, OP_SIZE])
+                   OP_IF, OP_CHECKSIG, OP_ELSE, _key(remote_htlc_pubkey), OP_SWAP, OP_SIZE])
             + _num(32) + bytes((OP_EQUAL,)))
 
 
-def _anchor_tail(anchors: bool) -> bytes:
-    # option_anchors: `1 OP_CHECKSEQUENCEVERIFY OP_DROP` before the last OP_ENDIF
-    return _num(1) + bytes((OP_CHECKSEQUENCEVERIFY, OP_DROP)) if anchors else b""
+def _key(pubkey: bytes) -> bytes:
+    if len(pubkey) != 33:
+        raise ValueError(f"public key must be 33 bytes compressed, got {len(pubkey)}")
+    return pubkey
+
+
+def _hash_push(payment_hash: bytes) -> bytes:
+    if len(payment_hash) != 32:
+        raise ValueError("payment_hash must be 32 bytes")
+    return b"\x14" + ripemd160(payment_hash)
+
+
+# The fixed parts of the HTLC scripts, around the pushes of a key and a payment hash.
+_OFFERED_TIMEOUT = bytes((OP_NOTIF, OP_DROP, _OP_2, OP_SWAP, 33))
+_OFFERED_SUCCESS = bytes((_OP_2, OP_CHECKMULTISIG, OP_ELSE, OP_HASH160))
+_OFFERED_END = bytes((OP_EQUALVERIFY, OP_CHECKSIG, OP_ENDIF))
+_RECEIVED_SUCCESS = bytes((OP_IF, OP_HASH160))
+_RECEIVED_KEY = bytes((OP_EQUALVERIFY, _OP_2, OP_SWAP, 33))
+_RECEIVED_TIMEOUT = bytes((_OP_2, OP_CHECKMULTISIG, OP_ELSE, OP_DROP))
+_RECEIVED_END = bytes((OP_CHECKLOCKTIMEVERIFY, OP_DROP, OP_CHECKSIG, OP_ENDIF))
+_ANCHOR_TAIL = bytes((0x51, OP_CHECKSEQUENCEVERIFY, OP_DROP))  # 1 OP_CHECKSEQUENCEVERIFY OP_DROP
+_END = bytes((OP_ENDIF,))
+_ANCHOR_END = _ANCHOR_TAIL + _END
 
 
 def offered_htlc_script(revocation_pubkey: bytes, local_htlc_pubkey: bytes,
@@ -236,15 +260,10 @@ def offered_htlc_script(revocation_pubkey: bytes, local_htlc_pubkey: bytes,
     #         1 OP_CHECKSEQUENCEVERIFY OP_DROP      [with `option_anchors` only]
     #     OP_ENDIF
     """
-    if len(payment_hash) != 32:
-        raise ValueError("payment_hash must be 32 bytes")
     return b"".join((
         _revocation_branch(revocation_pubkey, remote_htlc_pubkey),
-        build([OP_NOTIF, OP_DROP, _OP_2, OP_SWAP, local_htlc_pubkey, _OP_2, OP_CHECKMULTISIG,
-               OP_ELSE, OP_HASH160, ripemd160(payment_hash), OP_EQUALVERIFY, OP_CHECKSIG,
-               OP_ENDIF]),
-        _anchor_tail(anchors),
-        bytes((OP_ENDIF,)),
+        _OFFERED_TIMEOUT, _key(local_htlc_pubkey), _OFFERED_SUCCESS, _hash_push(payment_hash),
+        _OFFERED_END, _ANCHOR_END if anchors else _END,
     ))
 
 
@@ -270,19 +289,12 @@ def received_htlc_script(revocation_pubkey: bytes, local_htlc_pubkey: bytes,
     #         1 OP_CHECKSEQUENCEVERIFY OP_DROP      [with `option_anchors` only]
     #     OP_ENDIF
     """
-    if len(payment_hash) != 32:
-        raise ValueError("payment_hash must be 32 bytes")
     if not 0 <= cltv_expiry <= 0xFFFFFFFF:
         raise ValueError(f"cltv_expiry {cltv_expiry} is not a u32")
     return b"".join((
         _revocation_branch(revocation_pubkey, remote_htlc_pubkey),
-        build([OP_IF, OP_HASH160, ripemd160(payment_hash), OP_EQUALVERIFY,
-               _OP_2, OP_SWAP, local_htlc_pubkey, _OP_2, OP_CHECKMULTISIG,
-               OP_ELSE, OP_DROP]),
-        _num(cltv_expiry),
-        bytes((OP_CHECKLOCKTIMEVERIFY, OP_DROP, OP_CHECKSIG, OP_ENDIF)),
-        _anchor_tail(anchors),
-        bytes((OP_ENDIF,)),
+        _RECEIVED_SUCCESS, _hash_push(payment_hash), _RECEIVED_KEY, _key(local_htlc_pubkey),
+        _RECEIVED_TIMEOUT, _num(cltv_expiry), _RECEIVED_END, _ANCHOR_END if anchors else _END,
     ))
 
 

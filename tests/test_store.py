@@ -141,27 +141,47 @@ def test_commits_run_on_the_loop_while_the_disk_is_fast_and_on_the_thread_once_s
 
     from amiko.store import batch as batch_module
 
+    class SlowDisk:
+        """The store's connection, with a COMMIT that takes `delay` seconds (a slow sync)
+        and remembers the thread it ran on."""
+
+        def __init__(self, conn):
+            self.conn, self.delay, self.threads = conn, 0.0, []
+
+        def execute(self, sql, params=()):
+            if sql == "COMMIT":
+                time.sleep(self.delay)
+                self.threads.append(threading.current_thread().name)
+            return self.conn.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
     async def main():
         store = Store(str(tmp_path / "db.sqlite"))
         batcher = CommitBatcher(store)
-        delay = [0.0]
-        store._conn.create_function("committer", 1, lambda n: (time.sleep(delay[0]), threading.current_thread().name)[1])
+        disk = store._conn = SlowDisk(store._conn)
 
         async def commit(n: int) -> str:
-            await batcher.write("INSERT INTO peers(node_id, host, port) VALUES (?, committer(?), 1)",
-                                (n.to_bytes(2, "big"), n))
-            return str(store.query_one("SELECT host FROM peers WHERE node_id=?", (n.to_bytes(2, "big"),))["host"])
+            await batcher.write("INSERT INTO peers(node_id, host, port) VALUES (?, 'h', 1)",
+                                (n.to_bytes(2, "big"),))
+            return disk.threads[-1]
         loop_thread = threading.current_thread().name
         assert await commit(1) == loop_thread  # a fast disk: on the loop
-        delay[0] = 0.01
+        disk.delay = 0.01
         await commit(2)
-        await commit(3)  # slow commits on the loop push the next ones to the thread
+        await commit(3)  # slow syncs on the loop push the next commits to the thread
         slow = [await commit(n) for n in range(4, 4 + batch_module.PROBE_EVERY)]
         assert slow[0].startswith("amiko-store")
         assert slow.count(loop_thread) == 1  # one probe on the loop meanwhile
-        delay[0] = 0.0
+        disk.delay = 0.0
         fast_again = [await commit(n) for n in range(100, 100 + batch_module.PROBE_EVERY + 3)]
         assert fast_again[-1] == loop_thread  # a probe found the disk fast again
+        # Slow statements on a fast disk stay on the loop: only the sync is worth a thread.
+        store._conn.create_function("slow", 0, lambda: time.sleep(0.01))
+        for _ in range(3):
+            await batcher.write("SELECT slow()")
+        assert disk.threads[-3:] == [loop_thread] * 3
         batcher.close()
         store.close()
 

@@ -8,10 +8,12 @@ commit runs on one writer thread, so the event loop keeps serving meanwhile.
 Futures resolve in staging order, so a writer that awaits its futures in order sees its
 writes durable in order: "persist before you send" holds per channel.
 
-Where the disk is fast (commits, fsync included, took under a millisecond lately) the commit
-runs on the event loop itself: handing it to the thread and back costs more than that and
-puts the thread's Python work in the way of the loop's. Slow commits send the next ones to
-the thread; one in PROBE_EVERY then runs on the loop again to see whether the disk got fast.
+Where the disk is fast (the COMMIT itself, fsync included, took under a millisecond lately)
+the whole commit runs on the event loop. Only the sync waits on the disk; executing the
+statements is Python and SQLite work that holds the GIL (and the store's lock) wherever it
+runs, and on the thread it would also queue for the GIL behind a busy loop, once per
+statement. Slow syncs send the next commits to the thread; one in PROBE_EVERY then runs on
+the loop again to see whether the disk got fast.
 
 A write may carry a `key`: a later write with the same key, staged before the batch starts,
 takes the earlier one's place (a channel saved ten times in one batch is written once, with
@@ -31,7 +33,7 @@ from amiko.store.sqlite import Params, Store
 
 log = logging.getLogger("amiko.store")
 
-INLINE_COMMIT_BELOW = 0.001  # seconds: commits faster than this (on average) run on the loop
+INLINE_COMMIT_BELOW = 0.001  # seconds: commits whose sync is faster than this (on average) run on the loop
 PROBE_EVERY = 64  # commits on the thread between two timed on the loop
 
 
@@ -43,7 +45,7 @@ class CommitBatcher:
         self._keyed: dict[Hashable, int] = {}  # key -> its place in _pending
         self._waiters: list[asyncio.Future[None]] = []
         self._running = False
-        self._loop_commit_seconds = 0.0  # moving average of the commits run on the loop
+        self._loop_sync_seconds = 0.0  # moving average of the COMMITs run on the loop
         self._since_probe = 0
         self.commits = 0  # for benchmarks: how many commits carried how many writes
         self.writes = 0
@@ -95,16 +97,14 @@ class CommitBatcher:
             return
         if self._on_loop():
             job = loop.create_future()
-            start = time.perf_counter()
             try:
-                self._commit(batch)
+                took = self._commit(batch)
             except Exception as e:
                 job.set_exception(e)
             else:
                 job.set_result(None)
-            took = time.perf_counter() - start
-            probe = self._loop_commit_seconds >= INLINE_COMMIT_BELOW  # the fresh look decides
-            self._loop_commit_seconds = took if probe else 0.7 * self._loop_commit_seconds + 0.3 * took
+                probe = self._loop_sync_seconds >= INLINE_COMMIT_BELOW  # the fresh look decides
+                self._loop_sync_seconds = took if probe else 0.7 * self._loop_sync_seconds + 0.3 * took
             self._done(job, waiters)
             return
         job = loop.run_in_executor(self._executor, self._commit, batch)
@@ -112,7 +112,7 @@ class CommitBatcher:
 
     def _on_loop(self) -> bool:
         """Whether the next commit runs on the event loop (see the module's text)."""
-        if self._loop_commit_seconds < INLINE_COMMIT_BELOW:
+        if self._loop_sync_seconds < INLINE_COMMIT_BELOW:
             return True
         self._since_probe += 1
         if self._since_probe < PROBE_EVERY:
@@ -120,12 +120,16 @@ class CommitBatcher:
         self._since_probe = 0
         return True
 
-    def _commit(self, batch: list[tuple[str, Params]]) -> None:
+    def _commit(self, batch: list[tuple[str, Params]]) -> float:
+        """Write the batch in one transaction; returns how long its COMMIT (the sync) took."""
         with self.store.transaction():
             for sql, params in batch:
                 self.store.execute(sql, params)
+            start = time.perf_counter()
+        took = time.perf_counter() - start
         self.commits += 1
         self.writes += len(batch)
+        return took
 
     def _done(self, job: asyncio.Future[None], waiters: list[asyncio.Future[None]]) -> None:
         error = job.exception()

@@ -30,6 +30,9 @@ class ChannelManager:
     def __init__(self, peers: PeerManager) -> None:
         self.peers = peers
         self.channels: dict[bytes, ManagedChannel] = {}
+        # short channel id -> channel, as statuses last said (every forward looks one up,
+        # and a status is not free: it works out what the channel can send)
+        self._by_scid: dict[int, ManagedChannel] = {}
 
     def add(self, channel: ManagedChannel) -> None:
         cid = channel.channel_id
@@ -56,10 +59,17 @@ class ChannelManager:
         return self.channels.get(channel_id)
 
     def by_short_channel_id(self, scid: int) -> ManagedChannel | None:
+        """The channel with this short channel id (or alias; one it had keeps naming it)."""
+        c = self._by_scid.get(scid)
+        if c is not None and self.channels.get(c.channel_id) is c:
+            return c
         for c in self.channels.values():
-            if c.status().short_channel_id == scid:
-                return c
-        return None
+            known = c.status().short_channel_id
+            if known is not None:
+                self._by_scid[known] = c
+        self._by_scid = {k: c for k, c in self._by_scid.items()
+                         if self.channels.get(c.channel_id) is c}
+        return self._by_scid.get(scid)
 
     def statuses(self) -> list[ChannelStatus]:
         return [c.status() for c in self.channels.values()]

@@ -113,6 +113,7 @@ class Payer:
         # per payment, the durability of its latest record write (awaited before it returns)
         self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
+        self._first_hop_channels: dict[int, Channel] = {}  # by short channel id, as first_hops saw them
 
     # -- the switch's callbacks for our own locks
 
@@ -304,10 +305,13 @@ class Payer:
     def first_hops(self) -> list[FirstHop]:
         """Our usable channels, of any type, with what each can send now."""
         out = []
+        by_scid = {}
         for ch in self.channels():
             st = ch.status()
             if st.usable and st.short_channel_id is not None:
                 out.append(FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat, st.htlc_minimum_msat))
+                by_scid[st.short_channel_id] = ch
+        self._first_hop_channels = by_scid
         return out
 
     def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
@@ -329,7 +333,8 @@ class Payer:
 
     def _send(self, attempt: _Attempt, route: Route, final_payload: Callable[[int, int], bytes]) -> bool:
         first = route.hops[0]
-        channel = next((c for c in self.channels() if c.status().short_channel_id == first.scid), None)
+        # (the route starts with one of the channels `first_hops` just listed)
+        channel = self._first_hop_channels.get(first.scid)
         if channel is None:
             return False
         payloads = route.payloads()

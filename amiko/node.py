@@ -211,8 +211,8 @@ class Node:
         if self.gossip is not None:
             self.gossip.attach_chain(backend)
             backend.subscribe(self.gossip)
-            backend.subscribe(_AnnounceOnBlocks(self))
             await self.gossip.start()
+        backend.subscribe(_OnBlocks(self))
         await backend.start(from_height=resume)
         tip = await self._wait_for_tip(backend)
         self._funding_watch.height = tip.height if tip else (self.wallet.tip[0] if self.wallet.tip else 0)
@@ -616,13 +616,16 @@ class Node:
         return out
 
 
-class _AnnounceOnBlocks:
-    """A chain listener: on each block, announce the public channels that became deep enough."""
+class _OnBlocks:
+    """A chain listener (after the ones that follow the height): on each block, the switch
+    decides about locks that waited for the chain's height, and the public channels that
+    became deep enough are announced."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
 
     async def block_connected(self, height: int, block: Any) -> None:
+        self.node.switch.height_known()
         self.node.announce_channels()
 
     async def block_disconnected(self, height: int, block_hash: bytes) -> None:

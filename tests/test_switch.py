@@ -57,6 +57,7 @@ class FakeChannel:
     settled: dict[int, bytes] = field(default_factory=dict)
     failed: dict[int, FailureReason] = field(default_factory=dict)
     gone: set[int] = field(default_factory=set)  # offered locks the channel lost (never committed)
+    held: list[IncomingHtlc] = field(default_factory=list)  # incoming locks nobody decided about
 
     def status(self) -> ChannelStatus:
         return ChannelStatus(self.channel_id, self.peer_id, "fake", ChannelState.NORMAL, self.scid,
@@ -75,7 +76,7 @@ class FakeChannel:
         self.failed[htlc_id] = reason
 
     def pending_incoming(self):
-        return []
+        return [h for h in self.held if h.htlc_id not in self.settled and h.htlc_id not in self.failed]
 
     def pending_outgoing(self):
         return {i: o.payment_hash for i, o in enumerate(self.offered) if i not in self.gone}
@@ -147,6 +148,35 @@ def test_forward_then_settle_and_fail_through(tmp_path):
         switch.htlc_failed(out, 1, FailureReason(onion=c_failure))
         decoded = decode_failure(onion2.shared_secrets, inc.failed[1].onion)
         assert decoded.hop_index == 1 and isinstance(decoded.failure, IncorrectOrUnknownPaymentDetails)
+
+    asyncio.run(main())
+
+
+def test_locks_that_come_before_the_chain_height_is_known_are_decided_once_it_is(tmp_path):
+    async def main():
+        store = Store(str(tmp_path / "h.sqlite"))
+        inc = FakeChannel(b"\x01" * 32)
+        out = FakeChannel(b"\x02" * 32, scid=OUT_SCID)
+        height = [0]
+        switch = Switch(B_SECRET, store, CommitBatcher(store), Directory([inc, out]),
+                        lambda _cid: ForwardPolicy(1000, 100, 40), lambda: height[0])
+        h = b"\x42" * 32
+        forwarded = incoming(two_hop_onion(h, 1_000_000, HEIGHT + 100).packet, h, 1_000_000 + 1100,
+                             HEIGHT + 140, htlc_id=0)
+        gone = incoming(two_hop_onion(h, 1_000_000, HEIGHT + 100).packet, h, 1_000_000 + 1100,
+                        HEIGHT + 140, htlc_id=1)
+        inc.held = [forwarded, gone]
+        for htlc in inc.held:
+            switch.htlc_incoming(inc, htlc)
+        assert out.offered == [] and inc.failed == {}  # nothing can be checked yet
+        switch.height_known()  # a block that still leaves the height unknown changes nothing
+        assert out.offered == []
+        inc.failed[1] = FailureReason(failure_code=0x2002)  # decided meanwhile (its channel closed)
+        height[0] = HEIGHT
+        switch.height_known()
+        assert [o.payment_hash for o in out.offered] == [h]  # forwarded, once
+        switch.height_known()
+        assert len(out.offered) == 1 and list(inc.failed) == [1]
 
     asyncio.run(main())
 

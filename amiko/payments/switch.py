@@ -136,6 +136,8 @@ class Switch(ChannelListener):
         # unresolved circuits, by incoming and by outgoing lock (the store has them all)
         self._by_in: dict[tuple[bytes, int], Circuit] = {}
         self._by_out: dict[tuple[bytes, int], Circuit] = {}
+        # incoming locks that came while the chain's height was not known: decided once it is
+        self._before_height: dict[tuple[bytes, int], tuple[Channel, IncomingHtlc]] = {}
 
     def load(self) -> None:
         """Read the circuits whose incoming lock may still be unresolved."""
@@ -180,8 +182,9 @@ class Switch(ChannelListener):
             return  # already forwarded (a repeat after a restart)
         if self.height() <= 0:
             # Deadlines are heights: without the chain's height nothing can be checked.
-            log.warning("HTLC %d on %s left pending: the chain height is not known yet",
+            log.warning("HTLC %d on %s waits: the chain height is not known yet",
                         htlc.htlc_id, channel.channel_id.hex())
+            self._before_height[(htlc.channel_id, htlc.htlc_id)] = (channel, htlc)
             return
         peeled = peel_onion(self._secret, htlc.onion, htlc.payment_hash)
         if isinstance(peeled, MalformedOnion):
@@ -201,6 +204,16 @@ class Switch(ChannelListener):
             self._forward(channel, htlc, peeled.hop, peeled.next_packet, peeled.shared_secret)
         else:  # blinded paths are not supported yet
             self._fail_back(channel, htlc, peeled.shared_secret, PermanentChannelFailure())
+
+    def height_known(self) -> None:
+        """The chain's height is known now (a block came): decide about the incoming locks
+        that came before it was (those their channel still holds undecided)."""
+        if not self._before_height or self.height() <= 0:
+            return
+        waiting, self._before_height = self._before_height, {}
+        for channel, htlc in waiting.values():
+            if any(h.htlc_id == htlc.htlc_id for h in channel.pending_incoming()):
+                self.htlc_incoming(channel, htlc)
 
     def htlc_settled(self, channel: Channel, htlc_id: int, preimage: bytes) -> None:
         circuit = self._by_out.get((channel.channel_id, htlc_id))

@@ -113,7 +113,6 @@ class Payer:
         # per payment, the durability of its latest record write (awaited before it returns)
         self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
-        self._first_hop_channels: dict[int, Channel] = {}  # by short channel id, as first_hops saw them
 
     # -- the switch's callbacks for our own locks
 
@@ -285,9 +284,9 @@ class Payer:
         """Place a part of up to `amount`; returns what was placed (0: nothing possible)."""
         part_amount = amount
         while part_amount >= MIN_PART_MSAT or part_amount == amount:
-            route = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
+            found = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
             was_busy, attempt.busy = attempt.busy, False
-            if route is not None and self._send(attempt, route, final_payload):
+            if found is not None and self._send(attempt, *found, final_payload):
                 attempt.busy = was_busy
                 return part_amount
             full, attempt.busy = attempt.busy, attempt.busy or was_busy
@@ -304,39 +303,44 @@ class Payer:
 
     def first_hops(self) -> list[FirstHop]:
         """Our usable channels, of any type, with what each can send now."""
-        out = []
-        by_scid = {}
+        return [hop for hop, _channel in self._usable_channels().values()]
+
+    def _usable_channels(self) -> dict[int, tuple[FirstHop, Channel]]:
+        """Our usable channels by short channel id, each as a first hop and itself."""
+        out = {}
         for ch in self.channels():
             st = ch.status()
             if st.usable and st.short_channel_id is not None:
-                out.append(FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat, st.htlc_minimum_msat))
-                by_scid[st.short_channel_id] = ch
-        self._first_hop_channels = by_scid
+                out[st.short_channel_id] = (FirstHop(st.short_channel_id, st.peer_id, st.can_send_msat,
+                                                     st.htlc_minimum_msat), ch)
         return out
 
     def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
-               hints: list[list[RouteHintHop]], fee_left: int | None) -> Route | None:
-        first_hops = self.first_hops()
+               hints: list[list[RouteHintHop]], fee_left: int | None) -> tuple[Route, Channel] | None:
+        """A route, and the channel of ours it starts with."""
+        usable = self._usable_channels()
+        first_hops = [hop for hop, _channel in usable.values()]
         params = self.route_params
         if fee_left is not None:
             from dataclasses import replace
 
             params = replace(params, max_fee_msat=max(fee_left, 0))
         try:
-            return find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
-                              final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,
-                              route_hints=hints, exclude_nodes=attempt.excluded_nodes,
-                              exclude_channels=attempt.excluded_channels)
+            route = find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
+                               final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,
+                               route_hints=hints, exclude_nodes=attempt.excluded_nodes,
+                               exclude_channels=attempt.excluded_channels)
         except ValueError as e:
             attempt.last_failure = str(e)
             return None
+        if route is None:
+            return None
+        first = usable.get(route.hops[0].scid)
+        return None if first is None else (route, first[1])
 
-    def _send(self, attempt: _Attempt, route: Route, final_payload: Callable[[int, int], bytes]) -> bool:
+    def _send(self, attempt: _Attempt, route: Route, channel: Channel,
+              final_payload: Callable[[int, int], bytes]) -> bool:
         first = route.hops[0]
-        # (the route starts with one of the channels `first_hops` just listed)
-        channel = self._first_hop_channels.get(first.scid)
-        if channel is None:
-            return False
         payloads = route.payloads()
         hops = []
         for i, p in enumerate(payloads):

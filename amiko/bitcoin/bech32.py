@@ -13,6 +13,12 @@ from enum import Enum
 
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _CHARSET_REV = {c: i for i, c in enumerate(CHARSET)}
+_INVALID = 0xFF
+# bytes.translate tables (the conversions run in C): a lowercase data character -> its
+# value (_INVALID for a character outside the charset), and a 5-bit value -> the digit
+# int(..., 32) reads for it (b"!" for a value out of range).
+_CHAR_TO_VALUE = bytes(_CHARSET_REV.get(chr(b), _INVALID) for b in range(256))
+_VALUE_TO_DIGIT = bytes(b"0123456789abcdefghijklmnopqrstuv") + b"!" * 224
 _GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 
 MAX_LENGTH = 90  # BIP 173: "A Bech32 string is at most 90 characters long"
@@ -114,10 +120,11 @@ def decode(bech: str, *, max_length: int | None = MAX_LENGTH) -> tuple[str, list
     if pos + 1 + CHECKSUM_LENGTH > len(bech):
         raise Bech32Error("checksum too short")
     hrp = bech[:pos]
-    try:
-        data = list(map(_CHARSET_REV.__getitem__, bech[pos + 1:]))
-    except KeyError as e:
-        raise Bech32Error(f"invalid data character {e.args[0]!r}") from None
+    values = bech[pos + 1:].encode("ascii").translate(_CHAR_TO_VALUE)
+    bad = values.find(_INVALID)
+    if bad >= 0:
+        raise Bech32Error(f"invalid data character {bech[pos + 1 + bad]!r}")
+    data = list(values)
     check = _polymod([*_hrp_expand(hrp), *data])
     for encoding in Encoding:
         if check == encoding.value:
@@ -162,21 +169,24 @@ def _finish(out: list[int], acc: int, bits: int, frombits: int, tobits: int, pad
     return out
 
 
-_BASE32_DIGITS = "0123456789abcdefghijklmnopqrstuv"  # int(..., 32)'s digits for 0..31
 _SHIFTS_8_TO_5 = tuple(range(35, -1, -5))
 
 
 def _regroup(data: Iterable[int], frombits: int, tobits: int, pad: bool) -> list[int]:
     """convertbits between bytes and 5-bit groups with the work done by int conversions
     (an invoice is hundreds of groups; a loop per bit group costs more than its checks)."""
-    values = data if isinstance(data, (bytes, bytearray)) else list(data)
+    try:
+        values = data if isinstance(data, (bytes, bytearray)) else bytes(list(data))
+    except ValueError:  # a value outside 0..255
+        raise Bech32Error("value out of range") from None
     if not values:
         return []
-    if min(values) < 0 or max(values) >> frombits:
-        raise Bech32Error("value out of range")
     count = len(values)
     if frombits == 5:
-        number = int("".join([_BASE32_DIGITS[v] for v in values]), 32)
+        digits = values.translate(_VALUE_TO_DIGIT)
+        if b"!" in digits:
+            raise Bech32Error("value out of range")
+        number = int(digits, 32)
         whole, bits = divmod(5 * count, 8)
         out = list((number >> bits).to_bytes(whole, "big"))
         return _finish(out, number & ((1 << bits) - 1), bits, frombits, tobits, pad)

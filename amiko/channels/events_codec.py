@@ -16,12 +16,6 @@ def _unhex(s: Any) -> bytes | None:
     return None if s is None else bytes.fromhex(s)
 
 
-def encode_incoming(h: IncomingHtlc) -> str:
-    return json.dumps({"kind": "incoming", "channel_id": h.channel_id.hex(), "htlc_id": h.htlc_id,
-                       "amount_msat": h.amount_msat, "payment_hash": h.payment_hash.hex(),
-                       "cltv_expiry": h.cltv_expiry, "onion": h.onion.hex()})
-
-
 def encode_settled(htlc_id: int, preimage: bytes) -> str:
     return json.dumps({"kind": "settled", "htlc_id": htlc_id, "preimage": preimage.hex()})
 
@@ -32,7 +26,10 @@ def encode_failed(htlc_id: int, reason: FailureReason) -> str:
 
 
 def decode(text: str) -> tuple[str, Any]:
-    """("incoming", IncomingHtlc) | ("settled", (htlc_id, preimage)) | ("failed", (htlc_id, reason))"""
+    """("incoming", IncomingHtlc) | ("settled", (htlc_id, preimage)) | ("failed", (htlc_id, reason)).
+
+    (Incoming HTLCs are no longer written to the outbox; rows an older version wrote are
+    still read.)"""
     d = json.loads(text)
     kind = d["kind"]
     if kind == "incoming":

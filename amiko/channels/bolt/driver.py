@@ -375,8 +375,10 @@ class BoltDriver:
 
 
 def _outbox_json(event: Any) -> str | None:
-    if isinstance(event, HtlcIncoming):
-        return events_codec.encode_incoming(event.htlc)
+    """The outbox row of an event that must reach the switch even across a crash; None for
+    the rest. An incoming HTLC needs none: it stays in the channel's state, undecided, until
+    the switch settles or fails it, and the node hands the switch every such HTLC again at
+    startup (`pending_incoming`); rows of incoming HTLCs written before are still replayed."""
     if isinstance(event, HtlcSettled):
         return events_codec.encode_settled(event.htlc_id, event.preimage)
     if isinstance(event, HtlcFailed):

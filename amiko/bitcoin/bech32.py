@@ -18,7 +18,7 @@ _INVALID = 0xFF
 # value (_INVALID for a character outside the charset), and a 5-bit value -> the digit
 # int(..., 32) reads for it (b"!" for a value out of range).
 _CHAR_TO_VALUE = bytes(_CHARSET_REV.get(chr(b), _INVALID) for b in range(256))
-_VALUE_TO_DIGIT = bytes(b"0123456789abcdefghijklmnopqrstuv") + b"!" * 224
+_VALUE_TO_DIGIT = b"0123456789abcdefghijklmnopqrstuv" + b"!" * 224
 _GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 
 MAX_LENGTH = 90  # BIP 173: "A Bech32 string is at most 90 characters long"

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-_CHARSET_REV = {c: i for i, c in enumerate(CHARSET)}
 _INVALID = 0xFF
 # bytes.translate tables (the conversions run in C): a lowercase data character -> its
 # value (_INVALID for a character outside the charset), and a 5-bit value -> the digit
 # int(..., 32) reads for it (b"!" for a value out of range).
-_CHAR_TO_VALUE = bytes(_CHARSET_REV.get(chr(b), _INVALID) for b in range(256))
+_CHAR_TO_VALUE = bytes(CHARSET.find(chr(b)) if chr(b) in CHARSET else _INVALID for b in range(256))
 _VALUE_TO_DIGIT = b"0123456789abcdefghijklmnopqrstuv" + b"!" * 224
 _GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 

@@ -4,7 +4,7 @@ payers. Each node runs in its own process; the payer pays through the Python API
 payments/s, median and p99 latency, CPU per payment (all nodes' CPU time added up), and
 the crypto floor (the signing and verification one commitment round needs, measured here).
 
-    python bench/throughput.py [--payments N] [--hops 1 3] [--payers 1 10 100]
+    python bench/throughput.py [--payments N] [--hops 1 3] [--payers 1 10 100] [--rounds R]
 """
 
 from __future__ import annotations
@@ -85,21 +85,42 @@ async def main() -> None:
     parser.add_argument("--payments", type=int, default=300)
     parser.add_argument("--hops", type=int, nargs="+", default=[1, 3])
     parser.add_argument("--payers", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each set-up this many times, each on a fresh network, "
+                             "and print the median round (shared machines are noisy)")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}")
     batched, alone = crypto_floor()
     print(f"crypto floor (one core): {batched:,.0f} HTLCs/s fully batched, {alone:,.0f} with one HTLC per commitment")
     for hops in args.hops:
-        with tempfile.TemporaryDirectory() as tmp:
-            nodes = await network(Path(tmp), hops)
-            for concurrency in args.payers:
-                n = max(args.payments, concurrency * 10) if concurrency > 1 else max(50, args.payments // 10)
-                f = await run(nodes, n, concurrency)
-                print(f"{hops} hop(s), {concurrency:>3} payers: {f['rate']:7.1f} payments/s  "
-                      f"median {f['median_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  "
-                      f"cpu {f['cpu_ms']:6.1f} ms/payment ({n} payments)")
-            for node in reversed(nodes):
-                await node.close()
+        rounds: dict[int, list[dict[str, float]]] = {c: [] for c in args.payers}
+        for _ in range(args.rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                nodes = await network(Path(tmp), hops)
+                for concurrency in args.payers:
+                    f = await run(nodes, payments_for(args.payments, concurrency), concurrency)
+                    rounds[concurrency].append(f)
+                    if args.rounds > 1:
+                        print(f"  round {len(rounds[concurrency])}: {hops} hop(s), {concurrency:>3} payers: "
+                              f"{f['rate']:7.1f} payments/s", flush=True)
+                for node in reversed(nodes):
+                    await node.close()
+        for concurrency, figures in rounds.items():
+            f = sorted(figures, key=lambda r: r["rate"])[len(figures) // 2]
+            spread = f" (median of {len(figures)} rounds, {figures_range(figures)})" if len(figures) > 1 else ""
+            print(f"{hops} hop(s), {concurrency:>3} payers: {f['rate']:7.1f} payments/s  "
+                  f"median {f['median_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  "
+                  f"cpu {f['cpu_ms']:6.1f} ms/payment ({payments_for(args.payments, concurrency)} payments){spread}")
+
+
+def payments_for(payments: int, concurrency: int) -> int:
+    """Payments per measurement: enough for every payer to pay ten times."""
+    return max(payments, concurrency * 10) if concurrency > 1 else max(50, payments // 10)
+
+
+def figures_range(figures: list[dict[str, float]]) -> str:
+    rates = sorted(f["rate"] for f in figures)
+    return f"{rates[0]:.0f}-{rates[-1]:.0f}/s"
 
 
 if __name__ == "__main__":

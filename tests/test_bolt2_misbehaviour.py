@@ -122,6 +122,21 @@ def test_bad_htlc_signature() -> None:
     expect_failure(pair.b, dataclasses.replace(cs, htlc_signature=sigs), "bad HTLC signature 1")
 
 
+def test_bad_htlc_signature_among_many() -> None:
+    """A commitment with enough HTLCs that its signatures are checked on several threads:
+    the one bad signature is found, and named by its index."""
+    pair = channel(funding_sat=16_000_000, push_msat=1_000_000_000)
+    for n in range(1, 41):
+        pair.a.offer(1_000_000 + n, n)
+        pair.deliver(pair.a)
+    (cs,) = pair.a.sign().messages
+    pair.a.outbox.clear()
+    assert isinstance(cs, CommitmentSigned) and len(cs.htlc_signature) == 40
+    sigs = list(cs.htlc_signature)
+    sigs[33] = sigs[32]
+    expect_failure(pair.b, dataclasses.replace(cs, htlc_signature=tuple(sigs)), "bad HTLC signature 33")
+
+
 def test_wrong_number_of_htlc_signatures() -> None:
     pair = channel()
     cs = _signed_add(pair)

@@ -41,6 +41,7 @@ from amiko.channels.bolt.scripts import funding_script
 from amiko.channels.bolt.shachain import ShachainError
 from amiko.channels.interface import FailureReason, IncomingHtlc
 from amiko.crypto.keys import is_valid_pubkey, is_valid_secret, pubkey_of
+from amiko.crypto.parallel import sign_all, verify_all
 from amiko.wire.messages import (
     CommitmentSigned,
     CommitmentSignedTlvs,
@@ -525,7 +526,8 @@ def _commitment_signed(d: ChannelData, keys: ChannelKeys, commitment: Commitment
     htlc_secret = keys.htlc_secret(point)
     # BOLT #2: MUST include one `htlc_signature` for every HTLC transaction corresponding
     # to the ordering of the commitment transaction
-    htlc_sigs = tuple(tx.sign_as_remote(htlc_secret) for tx in build_htlc_txs(commitment))
+    # (on every core: the peer waits for them, see `amiko.crypto.parallel`)
+    htlc_sigs = tuple(sign_all(htlc_secret, [tx.remote_sighash for tx in build_htlc_txs(commitment)]))
     # BOLT #2: MUST set `funding_txid` to the funding transaction spent by this commitment
     # transaction.
     return CommitmentSigned(ChannelId(d.channel_id), sig, htlc_sigs,
@@ -644,9 +646,10 @@ def receive_commitment_signed(d: ChannelData, keys: ChannelKeys, msg: Commitment
     # OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the
     # connection, or send an `error` and fail the channel.
     remote_htlc_pubkey = commitment.spec.keys.remote_htlc_pubkey
-    for i, (tx, sig) in enumerate(zip(htlc_txs, msg.htlc_signature, strict=True)):
-        if not tx.verify_remote(remote_htlc_pubkey, sig):
-            raise FailChannel(f"bad HTLC signature {i} on commitment {number}")
+    valid = verify_all(remote_htlc_pubkey, [(tx.remote_sighash, sig)
+                                            for tx, sig in zip(htlc_txs, msg.htlc_signature, strict=True)])
+    if not all(valid):
+        raise FailChannel(f"bad HTLC signature {valid.index(False)} on commitment {number}")
     _apply(d, Event.RECV_COMMIT)
     d.local_commitment_number = number
     d.local_commit_sig = msg.signature

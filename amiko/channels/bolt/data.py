@@ -8,7 +8,6 @@ rejected message never leaves half an update behind.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +137,10 @@ class ChannelData:
                        metadata={"stored": False})
 
     def copy(self) -> ChannelData:
-        new = copy.copy(self)
+        # (what copy.copy does, without its generic reduce protocol: a quarter of the time,
+        # and every input to the channel copies its data once)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
         new.htlcs = dict(self.htlcs)
         new.fee_updates = list(self.fee_updates)
         return new

@@ -131,15 +131,19 @@ class HtlcTx:
             struct.pack("<I", self.locktime), struct.pack("<I", sighash_type),
         )))
 
+    @property
+    def remote_sighash(self) -> bytes:
+        """What the non-owner signs: the digest an entry of `htlc_signatures` is over."""
+        return self.sighash(self.remote_sighash_type)
+
     def sign_as_remote(self, htlc_secret: bytes) -> bytes:
         """The non-owner's compact signature (an entry of `htlc_signatures`), made with its
         htlc key for this commitment (`remote_htlcpubkey`)."""
-        return sign(htlc_secret, self.sighash(self.remote_sighash_type))
+        return sign(htlc_secret, self.remote_sighash)
 
     def verify_remote(self, remote_htlc_pubkey: bytes, sig64: bytes) -> bool:
         """Check an entry of the peer's `htlc_signatures` for our commitment."""
-        return len(sig64) == 64 and verify(remote_htlc_pubkey,
-                                           self.sighash(self.remote_sighash_type), sig64)
+        return verify(remote_htlc_pubkey, self.remote_sighash, sig64)
 
     def sign_as_local(self, htlc_secret: bytes) -> bytes:
         """The owner's compact SIGHASH_ALL signature with `local_htlcpubkey`'s secret."""

@@ -1,0 +1,50 @@
+"""amiko.crypto.parallel: batches of signatures split between threads give exactly what
+the one-at-a-time functions give, in order."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from amiko.crypto import parallel
+from amiko.crypto.keys import pubkey_of, sign, verify
+from amiko.crypto.parallel import sign_all, verify_all
+
+SECRET = hashlib.sha256(b"parallel").digest()
+PUB = pubkey_of(SECRET)
+
+
+def hashes(n: int) -> list[bytes]:
+    return [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [0, 1, parallel.MIN_PARALLEL - 1, parallel.MIN_PARALLEL, 101])
+def test_sign_all_is_sign_of_each_in_order(n: int) -> None:
+    hs = hashes(n)
+    assert sign_all(SECRET, hs) == [sign(SECRET, h) for h in hs]
+
+
+@pytest.mark.parametrize("n", [5, 101])
+def test_verify_all_finds_exactly_the_bad_ones(n: int) -> None:
+    hs = hashes(n)
+    sigs = [sign(SECRET, h) for h in hs]
+    bad = {0, n // 2, n - 1}
+    pairs = [(h, sign(SECRET, hs[(i + 1) % n]) if i in bad else s) for i, (h, s) in enumerate(zip(hs, sigs, strict=True))]
+    assert verify_all(PUB, pairs) == [i not in bad for i in range(n)]
+    assert verify_all(PUB, pairs) == [verify(PUB, h, s) for h, s in pairs]
+
+
+def test_malformed_signatures_are_false_not_errors() -> None:
+    hs = hashes(40)
+    pairs = [(h, sign(SECRET, h)) for h in hs]
+    pairs[3] = (hs[3], b"\x00" * 63)  # too short
+    pairs[30] = (hs[30], b"\xff" * 64)  # r and s out of range
+    assert verify_all(PUB, pairs) == [i not in (3, 30) for i in range(40)]
+
+
+def test_an_error_in_a_helper_thread_reaches_the_caller() -> None:
+    hs = hashes(60)
+    hs[-1] = b"short"  # in the last chunk, which a helper thread signs
+    with pytest.raises(ValueError):
+        sign_all(SECRET, hs)

@@ -4,6 +4,8 @@ the one-at-a-time functions give, in order."""
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 
 import pytest
 
@@ -48,3 +50,18 @@ def test_an_error_in_a_helper_thread_reaches_the_caller() -> None:
     hs[-1] = b"short"  # in the last chunk, which a helper thread signs
     with pytest.raises(ValueError):
         sign_all(SECRET, hs)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_signs_in_threads_of_its_own() -> None:
+    hs = hashes(64)
+    expected = sign_all(SECRET, hs)  # the parent's pool has its threads now
+    pid = os.fork()
+    if pid == 0:  # the child: its copy of the pool has no threads
+        try:
+            signal.alarm(20)  # work queued for threads that do not exist would wait forever
+            os._exit(0 if sign_all(SECRET, hs) == expected else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -46,6 +46,18 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: start a new pool when needed
+    (the old one would queue work that no thread ever runs)."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return [fn(x) for x in items]
 

@@ -29,6 +29,7 @@ from amiko.payments.onion import (
     decode_failure,
 )
 from amiko.payments.onion.failures import (
+    AmountBelowMinimum,
     FeeInsufficient,
     IncorrectCltvExpiry,
     IncorrectOrUnknownPaymentDetails,
@@ -201,6 +202,18 @@ def test_policy_failures_are_attributed_to_us(tmp_path):
     switch.htlc_incoming(inc, incoming(onion.packet, h, amount + 5000, cltv + 40, htlc_id=9))
     decoded = decode_failure(onion.shared_secrets, inc.failed[9].onion)
     assert decoded.hop_index == 0 and isinstance(decoded.failure, TemporaryChannelFailure)
+    # what the outgoing channel itself requires is its own refusal, mapped to BOLT 4
+    for i, (reason, expected) in enumerate([
+            (RefusalReason.CHANNEL_NOT_USABLE, TemporaryChannelFailure),
+            (RefusalReason.AMOUNT_BELOW_MINIMUM, AmountBelowMinimum)], start=10):
+        out.refuse = reason
+        onion = two_hop_onion(h, amount, cltv)
+        switch.htlc_incoming(inc, incoming(onion.packet, h, amount + 5000, cltv + 40, htlc_id=i))
+        decoded = decode_failure(onion.shared_secrets, inc.failed[i].onion)
+        assert decoded.hop_index == 0 and isinstance(decoded.failure, expected), decoded
+        if expected is AmountBelowMinimum:
+            assert decoded.failure.htlc_msat == amount + 5000  # the incoming HTLC's amount
+    assert out.offered == []
 
 
 def test_malformed_onion_is_reported_malformed(tmp_path):

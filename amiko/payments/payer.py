@@ -486,19 +486,22 @@ class Payer:
                     (int(time.time()), payment_hash, payment_hash), at_once=at_once)
 
     def result(self, payment_hash: bytes) -> PaymentResult:
-        row = self.store.query_one("SELECT * FROM payments WHERE payment_hash=?", (payment_hash,))
+        row = self.store.query_one(f"{_RESULTS} WHERE p.payment_hash=?", (payment_hash,))
         if row is None:
             raise PaymentError("no such payment")
-        return _result(row, self.store)
+        return _result(row)
 
     def all(self) -> list[PaymentResult]:
-        return [_result(r, self.store) for r in self.store.query("SELECT * FROM payments ORDER BY created_at")]
+        return [_result(r) for r in self.store.query(f"{_RESULTS} ORDER BY p.created_at")]
 
 
-def _result(row: sqlite3.Row, store: Store) -> PaymentResult:
-    # the parts a complete payment used: every part not failed (the rest settle after the first)
-    n = store.query_one("SELECT count(*) AS n FROM payment_parts WHERE payment_hash=? AND status IN ('pending', 'settled')",
-                        (row["payment_hash"],))
+# A payment's record with the number of parts it used: every part not failed (the rest
+# settle after the first), counted in the same statement.
+_RESULTS = ("SELECT p.*, (SELECT count(*) FROM payment_parts q WHERE q.payment_hash=p.payment_hash "
+            "AND q.status IN ('pending', 'settled')) AS parts FROM payments p")
+
+
+def _result(row: sqlite3.Row) -> PaymentResult:
     return PaymentResult(bytes(row["payment_hash"]), row["status"],
                          None if row["preimage"] is None else bytes(row["preimage"]),
-                         row["amount_msat"], row["fee_msat"] or 0, int(n["n"]) if n else 0, row["failure"])
+                         row["amount_msat"], row["fee_msat"] or 0, row["parts"], row["failure"])

@@ -282,7 +282,7 @@ class Switch(ChannelListener):
                                           next_packet))
         if isinstance(result, Refused):
             log.info("forward refused by the outgoing channel: %s %s", result.reason.value, result.detail)
-            self._fail_back(channel, htlc, shared_secret, _refusal_failure(result, hop))
+            self._fail_back(channel, htlc, shared_secret, _refusal_failure(result, htlc))
             return
         assert isinstance(result, Offered)
         # The lock is only proposed so far: it is signed (and so binding) in a later
@@ -299,12 +299,12 @@ class Switch(ChannelListener):
              shared_secret, "offered", int(time.time())))
 
     def _check_policy(self, out: Channel, htlc: IncomingHtlc, hop: ForwardHop) -> FailureMessage | None:
-        status = out.status()
-        if not status.usable:
-            return TemporaryChannelFailure()
+        """Our forwarding policy for the outgoing channel. What the channel itself requires
+        (usable, the peer's minimum, balance, limits) its `offer_htlc` refuses: checking it
+        here too would work out the channel's whole status once per forward."""
         policy = self.policy_of(out.channel_id)
         amount = hop.amt_to_forward
-        if amount < max(policy.htlc_minimum_msat, status.htlc_minimum_msat):
+        if amount < policy.htlc_minimum_msat:
             return AmountBelowMinimum(Msat(htlc.amount_msat))
         if policy.htlc_maximum_msat is not None and amount > policy.htlc_maximum_msat:
             return TemporaryChannelFailure()
@@ -332,9 +332,9 @@ class Switch(ChannelListener):
         return [_circuit(r) for r in self.store.query("SELECT * FROM forwards ORDER BY created_at")]
 
 
-def _refusal_failure(refused: Refused, hop: ForwardHop) -> FailureMessage:
+def _refusal_failure(refused: Refused, htlc: IncomingHtlc) -> FailureMessage:
     if refused.reason is RefusalReason.AMOUNT_BELOW_MINIMUM:
-        return AmountBelowMinimum(hop.amt_to_forward)
+        return AmountBelowMinimum(Msat(htlc.amount_msat))  # the HTLC's amount, as above
     if refused.reason is RefusalReason.EXPIRY_TOO_SOON:
         return ExpiryTooSoon()
     if refused.reason is RefusalReason.EXPIRY_TOO_FAR:

@@ -9,7 +9,7 @@ handle `events`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 E = TypeVar("E")
 
@@ -20,7 +20,7 @@ class CoreOutputs(Generic[E]):
     persist: bool = False
     events: list[E] = field(default_factory=list)
 
-    def extend(self, other: CoreOutputs[E]) -> CoreOutputs[E]:
+    def extend(self, other: CoreOutputs[E]) -> Self:
         """Append `other` (messages and events keep their order); returns self."""
         self.messages.extend(other.messages)
         self.events.extend(other.events)

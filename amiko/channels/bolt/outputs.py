@@ -169,8 +169,6 @@ Event = (HtlcIncoming | HtlcSettled | HtlcFailed | StateChanged | FundingNeeded
 
 
 class Outputs(CoreOutputs[Event]):
-    """What one input produced (see amiko/channels/outputs.py). A class of its own, not
-    the alias `CoreOutputs[Event]`: calling an alias goes through typing (~4x the cost of
-    making one, and a core makes one per input)."""
+    """What one input produced (see amiko/channels/outputs.py)."""
 
     __slots__ = ()

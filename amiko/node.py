@@ -257,6 +257,7 @@ class Node:
         if self.gossip is not None:
             await self.gossip.stop()
         await self.peers.stop()
+        self.switch.close()
         await self.batcher.drain()
         if self._chain is not None:
             await self._chain.close()

@@ -16,7 +16,7 @@ from amiko.channels.bolt.htlcs import (
     advance,
     step,
 )
-from amiko.channels.bolt.outputs import HtlcFailed, HtlcIncoming, HtlcSettled
+from amiko.channels.bolt.outputs import HtlcArriving, HtlcFailed, HtlcIncoming, HtlcSettled
 from amiko.channels.bolt.states import (
     PHASE_TRANSITIONS,
     IllegalPhaseTransition,
@@ -294,3 +294,25 @@ def test_lowering_the_feerate_is_always_possible() -> None:
     assert a.apply(a.c.update_fee(1000)).messages
     pair.flush()
     assert b.c.data.base_feerate == 1000
+
+
+def test_a_proposed_htlc_is_announced_as_arriving_once() -> None:
+    """`update_add_htlc` accepted: a hint for the switch (`HtlcArriving`, with the lock as
+    it will be reported), never `HtlcIncoming` before the commitment round; a repeat of
+    the same add is ignored and announced no more."""
+    pair = channel()
+    a, b = pair.a, pair.b
+    a.offer(5_000_000, 1)
+    (add,) = a.outbox
+    pair.deliver(a)
+    (arriving,) = b.events_of(HtlcArriving)
+    htlc = arriving.htlc
+    assert (htlc.channel_id, htlc.htlc_id, htlc.amount_msat, htlc.payment_hash, htlc.cltv_expiry, htlc.onion) == (
+        b.c.channel_id, 0, 5_000_000, hash_of(preimage_of(1)), add.cltv_expiry, add.onion_routing_packet)
+    assert not b.events_of(HtlcIncoming)
+    b.apply(b.c.receive(add))  # the same add again
+    assert len(b.events_of(HtlcArriving)) == 1
+    a.sign()
+    pair.flush()
+    (committed,) = b.events_of(HtlcIncoming)
+    assert committed.htlc == htlc

@@ -388,3 +388,41 @@ def test_outgoing_lock_lost_in_a_crash_is_failed_back_and_its_id_reused(tmp_path
         assert statuses == ["lost", "settled"]
 
     asyncio.run(main())
+
+
+def test_onions_peeled_ahead_serve_only_the_lock_that_is_committed(tmp_path):
+    """A proposal's onion is peeled while the commitment round goes on; when the lock is
+    committed the switch forwards with that result, but only if the committed lock has the
+    very onion and payment hash that were peeled (a forgotten proposal's id may come back
+    with another onion)."""
+    async def main():
+        switch, inc, out, _store = make_switch(tmp_path)
+        h = b"\x21" * 32
+        amount_out, cltv_out = 50_000_000, HEIGHT + 100
+        fee = 1000 + amount_out * 100 // 1_000_000
+        proposed = incoming(two_hop_onion(h, amount_out, cltv_out).packet, h, amount_out + fee, cltv_out + 40)
+        switch.htlc_arriving(inc, proposed)
+        while switch.prepeeler._queue:
+            await asyncio.sleep(0)
+        assert out.offered == [] and inc.failed == {}  # a proposal is never acted upon
+        switch.htlc_incoming(inc, proposed)
+        assert switch.prepeeler.used == 1
+        from amiko.payments.onion import peel_onion
+        (offer,) = out.offered
+        assert peel_onion(C_SECRET, offer.onion, h).hop.amt_to_forward == amount_out
+        # id 1 proposed with one onion, committed with another (smaller amount onward)
+        first = incoming(two_hop_onion(h, amount_out, cltv_out).packet, h, amount_out + fee, cltv_out + 40,
+                         htlc_id=1)
+        switch.htlc_arriving(inc, first)
+        while switch.prepeeler._queue:
+            await asyncio.sleep(0)
+        other_out = amount_out // 2
+        other_fee = 1000 + other_out * 100 // 1_000_000
+        committed = incoming(two_hop_onion(h, other_out, cltv_out).packet, h, other_out + other_fee,
+                             cltv_out + 40, htlc_id=1)
+        switch.htlc_incoming(inc, committed)
+        assert switch.prepeeler.used == 1
+        assert out.offered[1].amount_msat == other_out
+        assert peel_onion(C_SECRET, out.offered[1].onion, h).hop.amt_to_forward == other_out
+        switch.close()
+    asyncio.run(main())

@@ -9,6 +9,8 @@ channel of any type (the Lightning channel of BOLT 2/3, the trust channel, ...) 
 
 and reports, through a `ChannelListener`, what the peer did with the locks:
 
+- `htlc_arriving`: the peer proposed a lock, not committed yet (a hint: a type may send
+  it or not; it lets the layer above prepare its decision, e.g. peel the onion),
 - `htlc_incoming`: the peer's lock is irrevocably committed; decide what to do with it,
 - `htlc_settled`: the peer settled our lock (the preimage is known from this moment),
 - `htlc_failed`: our lock is irrevocably rolled back (safe to roll back upstream).
@@ -163,6 +165,12 @@ class Channel(Protocol):
 
 class ChannelListener(Protocol):
     """What a channel reports upward (the switch implements it)."""
+
+    def htlc_arriving(self, channel: Channel, htlc: IncomingHtlc) -> None:
+        """The peer proposed this lock; it is not committed and may still vanish (a
+        disconnection forgets it), so nothing may be done with it: only work that prepares
+        the decision `htlc_incoming` will take."""
+        ...
 
     def htlc_incoming(self, channel: Channel, htlc: IncomingHtlc) -> None: ...
 

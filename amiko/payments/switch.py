@@ -41,7 +41,6 @@ from amiko.payments.onion import (
     create_failure,
     create_failure_from_malformed,
     obfuscate_failure,
-    peel_onion,
 )
 from amiko.payments.onion.failures import (
     AmountBelowMinimum,
@@ -53,6 +52,7 @@ from amiko.payments.onion.failures import (
     TemporaryChannelFailure,
     UnknownNextPeer,
 )
+from amiko.payments.prepeel import Prepeeler
 from amiko.store.batch import CommitBatcher
 from amiko.store.sqlite import Store
 from amiko.wire.types import Msat
@@ -124,7 +124,6 @@ class Switch(ChannelListener):
     def __init__(self, node_secret: bytes, store: Store, batcher: CommitBatcher,
                  channels: ChannelDirectory, policy_of: Callable[[bytes], ForwardPolicy],
                  height: Callable[[], int]) -> None:
-        self._secret = node_secret
         self.store = store
         self.batcher = batcher
         self.channels = channels
@@ -138,6 +137,7 @@ class Switch(ChannelListener):
         self._by_out: dict[tuple[bytes, int], Circuit] = {}
         # incoming locks that came while the chain's height was not known: decided once it is
         self._before_height: dict[tuple[bytes, int], tuple[Channel, IncomingHtlc]] = {}
+        self.prepeeler = Prepeeler(node_secret)
 
     def load(self) -> None:
         """Read the circuits whose incoming lock may still be unresolved."""
@@ -175,7 +175,13 @@ class Switch(ChannelListener):
                         "UPDATE forwards SET status='lost', failure=?, resolved_at=? WHERE in_channel=? AND in_htlc_id=?",
                         (onion, int(time.time()), c.in_channel, c.in_htlc_id))
                     upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=onion))
+    def close(self) -> None:
+        self.prepeeler.close()
+
     # -- ChannelListener
+
+    def htlc_arriving(self, channel: Channel, htlc: IncomingHtlc) -> None:
+        self.prepeeler.arriving(htlc)
 
     def htlc_incoming(self, channel: Channel, htlc: IncomingHtlc) -> None:
         if (htlc.channel_id, htlc.htlc_id) in self._by_in:
@@ -186,7 +192,7 @@ class Switch(ChannelListener):
                         htlc.htlc_id, channel.channel_id.hex())
             self._before_height[(htlc.channel_id, htlc.htlc_id)] = (channel, htlc)
             return
-        peeled = peel_onion(self._secret, htlc.onion, htlc.payment_hash)
+        peeled = self.prepeeler.take(htlc)
         if isinstance(peeled, MalformedOnion):
             log.info("HTLC %d on %s: malformed onion (%s)", htlc.htlc_id, channel.channel_id.hex(), peeled.reason)
             channel.fail_htlc(htlc.htlc_id, FailureReason(failure_code=peeled.failure_code,

@@ -48,6 +48,7 @@ from amiko.channels.bolt.outputs import (
     ChannelFailed,
     Disconnect,
     ForgetChannel,
+    HtlcArriving,
     Outputs,
     StateChanged,
 )
@@ -391,7 +392,10 @@ class BoltChannel:
 
     def _on_update(self, d: ChannelData, msg: Any, out: Outputs) -> None:
         if isinstance(msg, UpdateAddHtlc):
-            updates.receive_add(d, msg)
+            if updates.receive_add(d, msg):
+                h = d.htlcs[(Side.REMOTE, msg.id)]
+                out.emit(HtlcArriving(IncomingHtlc(d.channel_id, h.htlc_id, h.amount_msat, h.payment_hash,
+                                                   h.cltv_expiry, h.onion)))
         elif isinstance(msg, UpdateFee):
             updates.receive_fee(d, msg)
         else:

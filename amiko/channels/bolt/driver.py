@@ -30,6 +30,7 @@ from amiko.channels.bolt.outputs import (
     Disconnect,
     ForgetChannel,
     FundingNeeded,
+    HtlcArriving,
     HtlcFailed,
     HtlcIncoming,
     HtlcSettled,
@@ -202,6 +203,10 @@ class BoltDriver:
         self._register_current_id()
         events: list[tuple[int | None, Any]] = []
         for event in out.events:
+            if type(event) is HtlcArriving:  # a hint, not a step: handed up at once
+                if self.ctx.listener is not None:
+                    self.ctx.listener.htlc_arriving(self, event.htlc)
+                continue
             seq = None
             text = _outbox_json(event)
             if text is not None:

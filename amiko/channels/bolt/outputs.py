@@ -35,6 +35,7 @@ __all__ = [
     "Event",
     "ForgetChannel",
     "FundingNeeded",
+    "HtlcArriving",
     "HtlcFailed",
     "HtlcIncoming",
     "HtlcSettled",
@@ -42,6 +43,15 @@ __all__ = [
     "StateChanged",
     "WatchFunding",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class HtlcArriving:
+    """The peer proposed this HTLC (its `update_add_htlc` passed every check; nothing is
+    committed yet): a hint that lets the switch prepare its decision, e.g. peel the onion
+    while we wait for the peer's signature (`ChannelListener.htlc_arriving`)."""
+
+    htlc: IncomingHtlc
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +173,7 @@ class CloseScriptNeeded:
     `core.shutdown(script_pubkey)` with a fresh wallet script."""
 
 
-Event = (HtlcIncoming | HtlcSettled | HtlcFailed | StateChanged | FundingNeeded
+Event = (HtlcArriving | HtlcIncoming | HtlcSettled | HtlcFailed | StateChanged | FundingNeeded
          | BroadcastFunding | WatchFunding | Broadcast | ChannelFailed | Disconnect
          | ForgetChannel | CloseScriptNeeded)
 

@@ -258,6 +258,7 @@ class Node:
             await self.gossip.stop()
         await self.peers.stop()
         self.switch.close()
+        self.payer.close()
         await self.batcher.drain()
         if self._chain is not None:
             await self._chain.close()

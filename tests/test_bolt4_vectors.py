@@ -29,6 +29,7 @@ from amiko.payments.onion import (
     obfuscate_failure,
     obfuscate_failure_with_attribution,
     peel_onion,
+    prepare_session,
 )
 from amiko.payments.onion.attribution import add_attribution, fulfill_hold_times
 from amiko.payments.onion.failures import (
@@ -76,8 +77,11 @@ def test_node_keys_match_pubkeys() -> None:
     assert [pubkey_of(k) for k in NODE_KEYS] == [h.pubkey for h in _onion_hops()]
 
 
-def test_construct_onion_exact_bytes() -> None:
-    packet, secrets = construct_onion(SESSION_KEY, _onion_hops(), ASSOC)
+@pytest.mark.parametrize("prepared", [False, True])
+def test_construct_onion_exact_bytes(prepared: bool) -> None:
+    """From the session key, or from the session prepared ahead (the payer's pool)."""
+    session = prepare_session(SESSION_KEY) if prepared else SESSION_KEY
+    packet, secrets = construct_onion(session, _onion_hops(), ASSOC)
     assert len(packet) == 1366
     assert packet.hex() == ONION["onion"]
     # The error vector uses the same keys: its shared secrets are ours.

@@ -38,6 +38,7 @@ from amiko.payments.onion import (
     decode_failure,
 )
 from amiko.payments.onion.failures import NODE, PERM, UPDATE
+from amiko.payments.sessions import SessionPool
 from amiko.routing.graph import Graph, direction_of
 from amiko.routing.pathfinding import RouteParams, find_route
 from amiko.routing.route import FirstHop, Route, RouteHintHop
@@ -113,6 +114,10 @@ class Payer:
         # per payment, the durability of its latest record write (awaited before it returns)
         self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
+        self.sessions = SessionPool()
+
+    def close(self) -> None:
+        self.sessions.close()
 
     # -- the switch's callbacks for our own locks
 
@@ -350,7 +355,7 @@ class Payer:
             else:
                 data = final_payload(p.amt_to_forward, p.outgoing_cltv_value)
             hops.append(HopSpec(p.node_id, data))
-        onion = construct_onion(os.urandom(32), hops, attempt.payment_hash)
+        onion = construct_onion(self.sessions.take(), hops, attempt.payment_hash)
         result = channel.offer_htlc(HtlcOffer(first.amount_msat, attempt.payment_hash, first.cltv_expiry,
                                               onion.packet))
         if not isinstance(result, Offered):

@@ -66,11 +66,13 @@ from amiko.payments.onion.payload import (
 from amiko.payments.onion.sphinx import (
     HopSpec,
     MalformedOnion,
+    OnionSession,
     PeeledOnion,
     PeelResult,
     RejectedOnion,
     construct_onion,
     peel_onion,
+    prepare_session,
     reject_payload,
 )
 
@@ -97,6 +99,7 @@ __all__ = [
     "OnionDecodeError",
     "OnionEncodeError",
     "OnionError",
+    "OnionSession",
     "PeelResult",
     "PeeledOnion",
     "RejectedOnion",
@@ -115,6 +118,7 @@ __all__ = [
     "obfuscate_failure",
     "obfuscate_failure_with_attribution",
     "peel_onion",
+    "prepare_session",
     "read_blinded_hop",
     "reject_payload",
 ]

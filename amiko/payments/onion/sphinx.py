@@ -52,6 +52,7 @@ __all__ = [
     "HopSpec",
     "MalformedOnion",
     "OnionConstruction",
+    "OnionSession",
     "PeelResult",
     "PeeledOnion",
     "RejectedOnion",
@@ -60,6 +61,7 @@ __all__ = [
     "construct_onion",
     "construct_packet",
     "peel_onion",
+    "prepare_session",
     "reject_payload",
     "unwrap_packet",
 ]
@@ -92,6 +94,27 @@ class OnionConstruction(NamedTuple):
 # ---------------------------------------------------------------------------------------
 # Construction
 # ---------------------------------------------------------------------------------------
+
+
+class OnionSession(NamedTuple):
+    """A session key with what follows from it alone: its public key (the packet's first
+    ephemeral key) and the packet's initial filling (the _pad_ stream), which a node can
+    compute ahead of the payment that will use it (`prepare_session`)."""
+
+    key: bytes
+    pubkey: bytes
+    pad: bytes
+
+
+def prepare_session(session_key: bytes, payloads_size: int = HOP_PAYLOADS_SIZE) -> OnionSession:
+    """Raises :class:`OnionEncodeError` for a key that is not a valid secp256k1 scalar."""
+    try:
+        pubkey = pubkey_of(session_key)
+    except InvalidKeyError as exc:
+        raise OnionEncodeError(f"session key: {exc}") from None
+    # BOLT #4: "The packet is initialized with 1300 _random_ bytes derived from a CSPRNG
+    # (ChaCha20). The _pad_ key referenced above is used" ... from the session key.
+    return OnionSession(session_key, pubkey, chacha20_stream(generate_key(PAD, session_key), payloads_size))
 
 
 def _hop_shared_secrets(
@@ -135,7 +158,7 @@ def _filler(shared_secrets: Sequence[bytes], shifts: Sequence[int], size: int) -
 
 
 def construct_packet(
-    session_key: bytes,
+    session: bytes | OnionSession,
     hops: Sequence[HopSpec],
     associated_data: bytes,
     payloads_size: int = HOP_PAYLOADS_SIZE,
@@ -146,10 +169,9 @@ def construct_packet(
     """
     if not hops:
         raise OnionEncodeError("a route needs at least one hop")
-    try:
-        first_pubkey = pubkey_of(session_key)
-    except InvalidKeyError as exc:
-        raise OnionEncodeError(f"session key: {exc}") from None
+    if not isinstance(session, OnionSession) or len(session.pad) != payloads_size:
+        session = prepare_session(session if isinstance(session, bytes) else session.key, payloads_size)
+    session_key, first_pubkey = session.key, session.pubkey
     shared_secrets = _hop_shared_secrets(session_key, first_pubkey, [h.pubkey for h in hops])
     # BOLT #4: "`shift_size` is defined as the length of the `hop_payload` plus the bigsize
     # encoding of the length and the length of that HMAC."
@@ -160,9 +182,7 @@ def construct_packet(
             f"hop payloads take {sum(shifts)} bytes, more than the {payloads_size} available"
         )
     filler = _filler(shared_secrets, shifts, payloads_size)
-    # BOLT #4: "The packet is initialized with 1300 _random_ bytes derived from a CSPRNG
-    # (ChaCha20). The _pad_ key referenced above is used" ... from the session key.
-    mix = chacha20_stream(generate_key(PAD, session_key), payloads_size)
+    mix = session.pad
     next_hmac = _ZERO_HMAC
     for i in range(len(hops) - 1, -1, -1):
         ss = shared_secrets[i]
@@ -186,11 +206,12 @@ def construct_packet(
 
 
 def construct_onion(
-    session_key: bytes, hops: Sequence[HopSpec], associated_data: bytes
+    session_key: bytes | OnionSession, hops: Sequence[HopSpec], associated_data: bytes
 ) -> OnionConstruction:
     """The 1366-byte `onion_routing_packet` for a payment along ``hops``.
 
-    ``session_key``: 32 random bytes (a valid secp256k1 scalar), drawn by the caller.
+    ``session_key``: 32 random bytes (a valid secp256k1 scalar), drawn by the caller, or
+    that key prepared ahead (`prepare_session`).
     ``associated_data``: the `payment_hash` (BOLT #2: "MUST use `payment_hash` as
     `associated_data`"). Each payload must be at least 2 bytes:
     # BOLT #4: "Since no `payload` TLV value can ever be shorter than 2 bytes, `length`

@@ -299,6 +299,8 @@ class _Unchanged:
     def __init__(self, d: ChannelData) -> None:
         views = self.views = _views(d)
         self.outer = views.fixed
+        if self.outer is not None and self.outer[0] is d.htlcs:
+            return  # inside an `unchanged` of the same data: compared already
         views.fixed = None
         views.acc(d, Side.LOCAL, Which.CURRENT)  # up to date now
         views.fixed = (d.htlcs, views.htlcs)

@@ -133,3 +133,30 @@ def test_decode_never_crashes(s: str) -> None:
         bech32.decode(s, max_length=None)
     except bech32.Bech32Error:
         pass
+
+
+@given(st.binary(max_size=1100).map(lambda b: bytes(x & 31 for x in b)))
+def test_the_checksum_by_parities_is_the_checksum(values: bytes) -> None:
+    """Decoding computes BIP 173's checksum from parities under masks (up to 1,024 values;
+    longer inputs take the loop): the same value as the loop, for every input."""
+    assert bech32._polymod_fast(values) == bech32._polymod(list(values))
+
+
+def test_the_checksum_by_parities_at_its_limits() -> None:
+    for n in (0, 1, 2, bech32._MASKED_VALUES - 1, bech32._MASKED_VALUES, bech32._MASKED_VALUES + 1, 3000):
+        for values in (bytes(n), bytes([31]) * n, bytes(i % 32 for i in range(n))):
+            assert bech32._polymod_fast(values) == bech32._polymod(list(values))
+
+
+@given(st.lists(st.integers(0, 40), max_size=120))
+def test_five_bit_groups_to_bytes_follows_convertbits(groups: list[int]) -> None:
+    """The direct conversion agrees with the general one, errors included."""
+    try:
+        expected: bytes | str = bytes(bech32.convertbits(groups, 5, 8, pad=False))
+    except bech32.Bech32Error:
+        expected = "error"
+    try:
+        got: bytes | str = bech32.five_bit_to_bytes(groups)
+    except bech32.Bech32Error:
+        got = "error"
+    assert got == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import Enum
+from functools import cache
 
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _INVALID = 0xFF
@@ -55,6 +56,7 @@ _GEN_TABLE2 = tuple(((_GEN_TABLE[t >> 5] & 0x1FFFFFF) << 5) ^ _GEN_TABLE[(t & 31
 
 
 def _polymod(values: Sequence[int]) -> int:
+    """BIP 173's checksum function (see `_polymod_fast` for the form decoding uses)."""
     chk = 1
     odd = len(values) & 1
     if odd:
@@ -62,6 +64,49 @@ def _polymod(values: Sequence[int]) -> int:
     table = _GEN_TABLE2
     for a, b in zip(values[odd::2], values[odd + 1::2], strict=True):
         chk = ((chk & 0xFFFFF) << 10) ^ (a << 5) ^ b ^ table[chk >> 20]
+    return chk
+
+
+# The checksum is linear over GF(2) in the bits of its input (the generator terms are
+# XORed in), so it can also be computed as parities: with the input as one integer (the
+# last value in the lowest 5 bits), bit j of the checksum is the parity of the input's
+# bits under mask j, XORed with what the starting value 1 becomes after as many steps as
+# there are values. The masks cover inputs of up to _MASKED_VALUES values (longer ones
+# take the loop); they are made at the first use.
+_MASKED_VALUES = 1024
+_BITS_AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def _step(chk: int) -> int:
+    return ((chk & 0x1FFFFFF) << 5) ^ _GEN_TABLE[chk >> 25]
+
+
+@cache
+def _checksum_masks() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(the 30 masks, what the starting value becomes after n steps for each n)."""
+    starts = [1]
+    for _ in range(_MASKED_VALUES):
+        starts.append(_step(starts[-1]))
+    # a value's bit b at distance k from the end ends up as step^k(1 << b)
+    images = []
+    column = [1 << b for b in range(5)]
+    for _ in range(_MASKED_VALUES):
+        images.extend(column)
+        column = [_step(v) for v in column]
+    masks = tuple(int(bytes((v >> j) & 1 for v in reversed(images)).translate(_BITS_AS_DIGITS), 2)
+                  for j in range(30))
+    return masks, tuple(starts)
+
+
+def _polymod_fast(values: bytes) -> int:
+    """`_polymod` of 5-bit values given as bytes, by parities (the checksum's linearity)."""
+    if len(values) > _MASKED_VALUES or not values:
+        return _polymod(values)
+    masks, starts = _checksum_masks()
+    number = int(values.translate(_VALUE_TO_DIGIT), 32)
+    chk = starts[len(values)]
+    for j, mask in enumerate(masks):
+        chk ^= ((number & mask).bit_count() & 1) << j
     return chk
 
 
@@ -123,11 +168,10 @@ def decode(bech: str, *, max_length: int | None = MAX_LENGTH) -> tuple[str, list
     bad = values.find(_INVALID)
     if bad >= 0:
         raise Bech32Error(f"invalid data character {bech[pos + 1 + bad]!r}")
-    data = list(values)
-    check = _polymod([*_hrp_expand(hrp), *data])
+    check = _polymod_fast(bytes(_hrp_expand(hrp)) + values)
     for encoding in Encoding:
         if check == encoding.value:
-            return hrp, data[:-CHECKSUM_LENGTH], encoding
+            return hrp, list(values[:-CHECKSUM_LENGTH]), encoding
     raise Bech32Error("invalid checksum")
 
 
@@ -207,4 +251,19 @@ def bytes_to_5bit(data: bytes) -> list[int]:
 
 def five_bit_to_bytes(data: Sequence[int]) -> bytes:
     """5-bit groups back to bytes; padding must be under 5 bits and zero."""
-    return bytes(convertbits(data, 5, 8, pad=False))
+    try:
+        values = data if isinstance(data, bytes) else bytes(data)
+    except ValueError:  # a value outside 0..255
+        raise Bech32Error("value out of range") from None
+    whole, bits = divmod(5 * len(values), 8)
+    if bits >= 5:
+        raise Bech32Error("excess padding")
+    if not values:
+        return b""
+    digits = values.translate(_VALUE_TO_DIGIT)
+    if b"!" in digits:
+        raise Bech32Error("value out of range")
+    number = int(digits, 32)
+    if number & ((1 << bits) - 1):
+        raise Bech32Error("non-zero padding")
+    return (number >> bits).to_bytes(whole, "big")

@@ -109,7 +109,7 @@ def decode_invoice(
     fields = _split_fields(signed[TIMESTAMP_GROUPS:])
     parsed = _Parsed(fields)
 
-    signature65 = bytes(bech32.convertbits(sig_groups, 5, 8, pad=False))  # 520 bits exactly
+    signature65 = bech32.five_bit_to_bytes(sig_groups)  # 520 bits exactly
     signature, recovery_id = signature65[:64], signature65[64]
     payee = _check_signature(signature, recovery_id, parsed.payee, signing_hash(hrp, signed))
 

@@ -115,7 +115,7 @@ def _hrp_expand(hrp: str) -> list[int]:
 
 
 def _create_checksum(hrp: str, data: Sequence[int], encoding: Encoding) -> list[int]:
-    polymod = _polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ encoding.value
+    polymod = _polymod_fast(bytes([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0])) ^ encoding.value
     return [(polymod >> 5 * (5 - i)) & 31 for i in range(CHECKSUM_LENGTH)]
 
 
@@ -226,13 +226,7 @@ def _regroup(data: Iterable[int], frombits: int, tobits: int, pad: bool) -> list
         return []
     count = len(values)
     if frombits == 5:
-        digits = values.translate(_VALUE_TO_DIGIT)
-        if b"!" in digits:
-            raise Bech32Error("value out of range")
-        number = int(digits, 32)
-        whole, bits = divmod(5 * count, 8)
-        out = list((number >> bits).to_bytes(whole, "big"))
-        return _finish(out, number & ((1 << bits) - 1), bits, frombits, tobits, pad)
+        return list(_five_to_eight(bytes(values), pad))
     raw = bytes(values)
     whole, bits = divmod(8 * count, 5)
     padded = raw + bytes(-count % 5)
@@ -249,21 +243,31 @@ def bytes_to_5bit(data: bytes) -> list[int]:
     return convertbits(data, 8, 5, pad=True)
 
 
-def five_bit_to_bytes(data: Sequence[int]) -> bytes:
-    """5-bit groups back to bytes; padding must be under 5 bits and zero."""
-    try:
-        values = data if isinstance(data, bytes) else bytes(data)
-    except ValueError:  # a value outside 0..255
-        raise Bech32Error("value out of range") from None
-    whole, bits = divmod(5 * len(values), 8)
-    if bits >= 5:
-        raise Bech32Error("excess padding")
+def _five_to_eight(values: bytes, pad: bool) -> bytes:
+    """5-bit values to bytes by one int conversion; the leftover bits padded into one more
+    byte (`pad`), or checked to be padding: under 5 bits, all zero."""
     if not values:
         return b""
     digits = values.translate(_VALUE_TO_DIGIT)
     if b"!" in digits:
         raise Bech32Error("value out of range")
     number = int(digits, 32)
-    if number & ((1 << bits) - 1):
+    whole, bits = divmod(5 * len(values), 8)
+    out = (number >> bits).to_bytes(whole, "big")
+    rest = number & ((1 << bits) - 1)
+    if pad:
+        return out + bytes(((rest << (8 - bits)) & 0xFF,)) if bits else out
+    if bits >= 5:
+        raise Bech32Error("excess padding")
+    if rest:
         raise Bech32Error("non-zero padding")
-    return (number >> bits).to_bytes(whole, "big")
+    return out
+
+
+def five_bit_to_bytes(data: Sequence[int]) -> bytes:
+    """5-bit groups back to bytes; padding must be under 5 bits and zero."""
+    try:
+        values = data if isinstance(data, bytes) else bytes(data)
+    except ValueError:  # a value outside 0..255
+        raise Bech32Error("value out of range") from None
+    return _five_to_eight(values, pad=False)

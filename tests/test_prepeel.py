@@ -74,6 +74,20 @@ def test_a_result_serves_only_its_own_onion_and_payment_hash() -> None:
     asyncio.run(main())
 
 
+def test_a_lock_decided_before_its_turn_is_not_peeled_twice() -> None:
+    async def main() -> None:
+        p = Prepeeler(SECRET)
+        early, later = lock(0), lock(1)
+        p.arriving(early)
+        p.arriving(later)
+        assert isinstance(p.take(early), PeeledOnion) and p.used == 0  # peeled now
+        await until_peeled(p)
+        assert list(p._done) == [(CHANNEL, 1)]  # only the one still waiting was peeled ahead
+        p.take(later)
+        assert p.used == 1
+    asyncio.run(main())
+
+
 def test_the_peeling_gives_way_to_other_work() -> None:
     async def main() -> None:
         p = Prepeeler(SECRET)

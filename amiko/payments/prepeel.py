@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, deque
+from collections import OrderedDict
 
 from amiko.channels.interface import IncomingHtlc
 from amiko.payments import idle
@@ -33,16 +33,18 @@ _Key = tuple[bytes, int]  # (channel id, HTLC id)
 class Prepeeler:
     def __init__(self, node_secret: bytes) -> None:
         self._secret = node_secret
-        self._queue: deque[IncomingHtlc] = deque()
+        self._queue: OrderedDict[_Key, IncomingHtlc] = OrderedDict()
         self._done: OrderedDict[_Key, tuple[bytes, bytes, PeelResult]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self.used = 0  # results taken from ahead (for tests and benchmarks)
 
     def arriving(self, htlc: IncomingHtlc) -> None:
         """A lock was proposed: peel its onion when the node has a moment."""
-        if len(self._queue) >= MAX_AHEAD:
-            self._queue.popleft()
-        self._queue.append(htlc)
+        key = (htlc.channel_id, htlc.htlc_id)
+        self._queue.pop(key, None)  # proposed again (after a reconnection): this one counts
+        self._queue[key] = htlc
+        if len(self._queue) > MAX_AHEAD:
+            self._queue.popitem(last=False)
         self._task = idle.start(self._task, self._peel_next, "amiko-prepeel")
         if self._task is None:  # no event loop (a synchronous caller): peeled when taken
             self._queue.clear()
@@ -50,7 +52,9 @@ class Prepeeler:
     def take(self, htlc: IncomingHtlc) -> PeelResult:
         """The lock's peeled onion: the one computed ahead if it is for this very onion and
         payment hash, otherwise peeled now."""
-        found = self._done.pop((htlc.channel_id, htlc.htlc_id), None)
+        key = (htlc.channel_id, htlc.htlc_id)
+        self._queue.pop(key, None)  # decided now: not worth peeling ahead any more
+        found = self._done.pop(key, None)
         if found is not None and found[0] == htlc.onion and found[1] == htlc.payment_hash:
             self.used += 1
             return found[2]
@@ -65,13 +69,12 @@ class Prepeeler:
     def _peel_next(self) -> bool:
         if not self._queue:
             return False
-        htlc = self._queue.popleft()
+        key, htlc = self._queue.popitem(last=False)
         try:
             result = peel_onion(self._secret, htlc.onion, htlc.payment_hash)
         except Exception:  # peel_onion reports bad onions as results: this would be a bug
             log.exception("peeling the onion of HTLC %d ahead failed", htlc.htlc_id)
             return True
-        key = (htlc.channel_id, htlc.htlc_id)
         self._done.pop(key, None)
         self._done[key] = (htlc.onion, htlc.payment_hash, result)
         if len(self._done) > MAX_AHEAD:

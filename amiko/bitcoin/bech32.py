@@ -56,7 +56,8 @@ _GEN_TABLE2 = tuple(((_GEN_TABLE[t >> 5] & 0x1FFFFFF) << 5) ^ _GEN_TABLE[(t & 31
 
 
 def _polymod(values: Sequence[int]) -> int:
-    """BIP 173's checksum function (see `_polymod_fast` for the form decoding uses)."""
+    """BIP 173's checksum function, value by value: the reference `_polymod_fast` agrees with
+    (and falls back to for inputs longer than its masks)."""
     chk = 1
     odd = len(values) & 1
     if odd:

@@ -11,7 +11,7 @@ import pytest
 
 from amiko.crypto import parallel
 from amiko.crypto.keys import pubkey_of, sign, verify
-from amiko.crypto.parallel import sign_all, verify_all
+from amiko.crypto.parallel import sign_all, verify_all, verify_each
 
 SECRET = hashlib.sha256(b"parallel").digest()
 PUB = pubkey_of(SECRET)
@@ -43,6 +43,18 @@ def test_malformed_signatures_are_false_not_errors() -> None:
     pairs[3] = (hs[3], b"\x00" * 63)  # too short
     pairs[30] = (hs[30], b"\xff" * 64)  # r and s out of range
     assert verify_all(PUB, pairs) == [i not in (3, 30) for i in range(40)]
+
+
+def test_verify_each_checks_every_triple_against_its_own_key() -> None:
+    secrets = [hashlib.sha256(bytes([i])).digest() for i in range(7)]
+    hs = hashes(50)
+    checks = [(pubkey_of(secrets[i % 7]), h, sign(secrets[i % 7], h)) for i, h in enumerate(hs)]
+    checks[1] = (pubkey_of(secrets[2]), checks[1][1], checks[1][2])  # another node's key
+    checks[25] = (b"\x02" + b"\x00" * 32, checks[25][1], checks[25][2])  # not a point
+    checks[49] = (checks[49][0], checks[49][1], b"\xff" * 64)  # r and s out of range
+    assert verify_each(checks) == [i not in (1, 25, 49) for i in range(50)]
+    assert verify_each(checks) == [verify(*c) for c in checks]
+    assert verify_each([]) == []
 
 
 def test_an_error_in_a_helper_thread_reaches_the_caller() -> None:

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from amiko.crypto.keys import sign, verify
 
-__all__ = ["sign_all", "verify_all"]
+__all__ = ["MIN_PARALLEL", "sign_all", "verify_all", "verify_each"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -86,3 +86,8 @@ def sign_all(secret: bytes, hashes: Sequence[bytes]) -> list[bytes]:
 def verify_all(pubkey: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> list[bool]:
     """`verify(pubkey, hash, signature)` of every (hash, signature) pair, in order."""
     return _chunk_map(lambda pair: verify(pubkey, pair[0], pair[1]), pairs)
+
+
+def verify_each(checks: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    """`verify(pubkey, hash, signature)` of every triple, in order (keys may differ)."""
+    return _chunk_map(lambda c: verify(c[0], c[1], c[2]), checks)

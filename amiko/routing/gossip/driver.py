@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -56,6 +57,9 @@ GOSSIP_MESSAGES = (
     GossipTimestampFilter,
 )
 
+SIGNED_GOSSIP = (ChannelAnnouncement, ChannelUpdate, NodeAnnouncement)
+MAX_BURST = 1000  # messages handled as one burst at most
+
 
 class GossipDriver:
     def __init__(
@@ -83,6 +87,7 @@ class GossipDriver:
         self._lookup_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_write = 0.0
+        self._burst: list[tuple[bytes, Any]] = []
 
     def attach_chain(self, chain: FundingChain) -> None:
         """The chain to check funding outputs on (when it is only known at start)."""
@@ -96,8 +101,37 @@ class GossipDriver:
     # -- inputs ----------------------------------------------------------------------------
 
     def on_message(self, link: Link, msg: Any) -> None:
+        """Signed gossip waits for the end of the read it came in (the messages the loop
+        hands over before it turns), to be handled as one burst (`Gossiper.handle_many`:
+        signatures checked together, on every core); anything else is handled at once,
+        after the burst before it."""
         self._ensure_peer(link)
+        if isinstance(msg, SIGNED_GOSSIP):
+            self._burst.append((link.remote_id, msg))
+            if len(self._burst) >= MAX_BURST:
+                self.handle_burst()
+            elif len(self._burst) == 1:
+                try:
+                    asyncio.get_running_loop().call_soon(self.handle_burst)
+                except RuntimeError:  # no loop (a synchronous caller): now
+                    self.handle_burst()
+            return
+        self.handle_burst()
         self.gossiper.handle(link.remote_id, msg, self.clock())
+        self.run_outputs()
+
+    def handle_burst(self) -> None:
+        """Handle the signed gossip received since the last call, in order."""
+        burst, self._burst = self._burst, []
+        if not burst:
+            return
+        now = self.clock()
+        for peer, group in itertools.groupby(burst, key=lambda item: item[0]):
+            msgs = [m for _, m in group]
+            try:
+                self.gossiper.handle_many(peer, msgs, now)
+            except Exception:  # a bug of ours: log it, keep the messages after it
+                log.exception("gossip from %s failed (%d messages)", peer.hex(), len(msgs))
         self.run_outputs()
 
     def peer_connected(self, link: Link) -> None:
@@ -158,6 +192,7 @@ class GossipDriver:
         ]
 
     async def stop(self) -> None:
+        self.handle_burst()
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -216,10 +251,5 @@ class GossipDriver:
             facts = [FundingFacts(s, error="no chain") for s in scids]
         else:
             facts = await self.lookup.lookup(scids)
-        now = self.clock()
-        for f in facts:
-            try:
-                self.gossiper.funding_result(f, now)
-            except Exception:
-                log.exception("funding result for %d failed", f.scid)
+        self.gossiper.funding_results(facts, self.clock())
         self.run_outputs()

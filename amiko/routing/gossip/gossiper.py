@@ -3,7 +3,9 @@
     g = Gossiper(GossipConfig(chain_hash, node_id=our_id), graph)
     g.peer_connected(peer_id, remote_features, now)   # sends our filter and range query
     verdict = g.handle(peer_id, msg, now)             # any gossip or query message
+    g.handle_many(peer_id, msgs, now)                 # a burst: signatures checked ahead
     g.funding_result(facts, now)                      # answer to a LookupFunding output
+    g.funding_results(facts_list, now)                # several, with their releases
     g.block_connected(height, txs)                    # spends of funding outputs
     g.tick(now)                                       # flush, backlogs, queries, pruning
     outputs = g.take_outputs()                        # Send / LookupFunding / DropPeer
@@ -24,14 +26,15 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from amiko.bitcoin.tx import Transaction
 from amiko.link.features import Features
-from amiko.routing.gossip import answers, upkeep
+from amiko.routing.gossip import answers, spends, upkeep
 from amiko.routing.gossip.addresses import parse_addresses
+from amiko.routing.gossip.ahead import ChecksAhead, checks_of_burst, checks_of_release
 from amiko.routing.gossip.funding import FundingFacts, expected_script
 from amiko.routing.gossip.queries import QUERY_ALL, QUERY_UPDATE_1
 from amiko.routing.gossip.records import ChanRec, GossipWrites, LoadedGossip
@@ -188,6 +191,7 @@ class Gossiper:
         self.dirty_nodes: set[bytes] = set()
         self._stats: dict[tuple[type, Action], int] = {}
         self.funding_stats: dict[Action, int] = {}
+        self.ahead = ChecksAhead()
         if loaded is not None:
             self._load(loaded)
 
@@ -291,6 +295,13 @@ class Gossiper:
             self._blame(peer, v.reason, now)
         return v
 
+    def handle_many(self, peer: bytes, msgs: Sequence[object], now: float) -> list[Verdict]:
+        """A burst of messages from `peer` (one read), handled in order as by `handle`;
+        the signatures they are expected to need are checked first, together, on every
+        core (`ahead`)."""
+        with self.ahead.holding(checks_of_burst(self, msgs, now)):
+            return [self.handle(peer, m, now) for m in msgs]
+
     def announce_own(self, msg: ChannelAnnouncement | ChannelUpdate | NodeAnnouncement, now: float,
                      *, funding_sat: int | None = None) -> Verdict:
         """Our own gossip, checked like any other (a channel announcement also waits for
@@ -356,7 +367,7 @@ class Gossiper:
         known = self.graph.channel(scid)  # imported: a real announcement verifies it
         if known is not None and (known.node1, known.node2) != (msg.node_id_1, msg.node_id_2):
             return ignored("announcement disagrees with the imported channel")
-        problem = check_channel_announcement(msg, raw)
+        problem = check_channel_announcement(msg, raw, self.ahead.verify)
         if problem is not None:
             return rejected(problem)
         bits = unknown_even_bits(msg.features, node_context=False)
@@ -396,6 +407,20 @@ class Gossiper:
         if not v.accepted:
             self.held_updates.pop(facts.scid, None)
         return v
+
+    def funding_results(self, facts: Sequence[FundingFacts], now: float) -> list[Verdict]:
+        """`funding_result` of each, in order; the updates and node announcements they
+        release have their signatures checked first, together. A failure on one (a bug) is
+        logged and does not stop the others."""
+        verdicts = []
+        with self.ahead.holding(checks_of_release(self, [f.scid for f in facts])):
+            for f in facts:
+                try:
+                    verdicts.append(self.funding_result(f, now))
+                except Exception:
+                    log.exception("funding result for %d failed", f.scid)
+                    verdicts.append(ignored("internal error"))
+        return verdicts
 
     def _judge(self, p: Pending, facts: FundingFacts, now: float) -> Verdict:
         scid, msg = facts.scid, p.msg
@@ -497,7 +522,7 @@ class Gossiper:
             return ignored("rate limited")
         node_id = ch.node1 if d == 0 else ch.node2
         raw = msg.encode()
-        if not check_channel_update_signature(msg, raw, node_id):
+        if not check_channel_update_signature(msg, raw, node_id, self.ahead.verify):
             return rejected("bad channel_update signature")
         result = self.graph.update_policy(scid, d, policy_of(msg))
         if result is not UpdateResult.APPLIED:
@@ -570,7 +595,7 @@ class Gossiper:
         if not self.limiter.allows(nid, now):
             return ignored("rate limited")
         raw = msg.encode()
-        if not check_node_announcement_signature(msg, raw):
+        if not check_node_announcement_signature(msg, raw, self.ahead.verify):
             return rejected("bad node_announcement signature")
         addresses = parse_addresses(msg.addresses)
         if addresses.malformed:
@@ -651,41 +676,15 @@ class Gossiper:
     # -- chain ---------------------------------------------------------------------------------
 
     def block_connected(self, height: int, txs: Iterable[Transaction]) -> list[int]:
-        """Spends of known funding outputs in a new block; returns the scids spent.
-
-        # BOLT #7: once its funding output has been spent OR reorganized out: SHOULD forget
-        # a channel after a 72-block delay. SHOULD NOT rebroadcast this
-        # `channel_announcement` to its peers.
-        """
-        spent = []
-        for tx in txs:
-            for txin in tx.inputs:
-                scid = self.outpoints.get((txin.prevout.txid, txin.prevout.index))
-                rec = None if scid is None else self.chans.get(scid)
-                if scid is not None and rec is not None and scid not in self.spent:
-                    spent.append(scid)
-                    self.spent[scid] = height
-                    rec.spent_height = height
-                    self.relay.drop_channel(scid)
-                    self._scids = None
-                    self.dirty_chans.add(scid)
-        for scid, h in list(self.spent.items()):
-            if height >= h + self.config.spent_forget_blocks:
-                self.forget_channel(scid)
-        return spent
+        """Spends of known funding outputs in a new block (`spends.block_connected`)."""
+        return spends.block_connected(self, height, txs)
 
     def block_disconnected(self, height: int) -> None:
-        """A reorg took the block at `height` away: spends seen in it no longer hold."""
-        for scid, h in list(self.spent.items()):
-            if h >= height:
-                del self.spent[scid]
-                rec = self.chans.get(scid)
-                if rec is not None:
-                    rec.spent_height = None
-                    self.dirty_chans.add(scid)
-                self._scids = None
-        for scid in [s for s in self.bad if s >> 40 >= height]:
-            del self.bad[scid]
+        """A reorg took the block at `height` away (`spends.block_disconnected`)."""
+        spends.block_disconnected(self, height)
+
+    def scids_changed(self) -> None:
+        self._scids = None
 
     def forget_channel(self, scid: int) -> None:
         ch = self.graph.channel(scid)

@@ -113,8 +113,7 @@ class FakeChain:
             else:
                 rest.append(o)
         while lookups:
-            for scid in lookups:
-                gossiper.funding_result(self.facts.get(scid, FundingFacts(scid)), now)
+            gossiper.funding_results([self.facts.get(scid, FundingFacts(scid)) for scid in lookups], now)
             lookups = []
             for o in gossiper.take_outputs():
                 if isinstance(o, LookupFunding):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from amiko.crypto.hashes import double_sha256
@@ -82,6 +83,11 @@ def rejected(reason: str) -> Verdict:
     return Verdict(Action.REJECTED, reason)
 
 
+# A signature check: (public key, 32-byte hash, 64-byte signature) -> valid. The gossiper
+# passes one that may take a result made ahead (`ahead.ChecksAhead.verify`).
+Verify = Callable[[bytes, bytes, bytes], bool]
+
+
 # -- hashes ----------------------------------------------------------------------------------
 
 def channel_announcement_hash(raw: bytes) -> bytes:
@@ -114,7 +120,7 @@ def unknown_even_bits(features: bytes, *, node_context: bool) -> list[int]:
 
 # -- channel_announcement --------------------------------------------------------------------
 
-def check_channel_announcement(msg: ChannelAnnouncement, raw: bytes) -> str | None:
+def check_channel_announcement(msg: ChannelAnnouncement, raw: bytes, verify: Verify = verify) -> str | None:
     """The four signatures and the key order; returns what is wrong, or None.
 
     # BOLT #7: MUST verify the integrity AND authenticity of the message by verifying the
@@ -148,7 +154,8 @@ def update_direction(msg: ChannelUpdate) -> int:
     return msg.channel_flags & DIRECTION_BIT
 
 
-def check_channel_update_signature(msg: ChannelUpdate, raw: bytes, node_id: bytes) -> bool:
+def check_channel_update_signature(msg: ChannelUpdate, raw: bytes, node_id: bytes,
+                                   verify: Verify = verify) -> bool:
     """# BOLT #7: if `signature` is not a valid signature, using `node_id` of the
     # double-SHA256 of the entire message following the `signature` field (including
     # unknown fields following `fee_proportional_millionths`): SHOULD send a `warning` and
@@ -182,7 +189,7 @@ def same_fields(msg: ChannelUpdate, old: Policy) -> bool:
 
 # -- node_announcement -----------------------------------------------------------------------
 
-def check_node_announcement_signature(msg: NodeAnnouncement, raw: bytes) -> bool:
+def check_node_announcement_signature(msg: NodeAnnouncement, raw: bytes, verify: Verify = verify) -> bool:
     """# BOLT #7: if `signature` is NOT a valid signature (using `node_id` of the
     # double-SHA256 of the entire message following the `signature` field, including any
     # future fields appended to the end): SHOULD send a `warning`. MAY close the

@@ -1,0 +1,202 @@
+"""Signature checks made ahead for a burst of gossip (`ahead`, `Gossiper.handle_many`,
+`Gossiper.funding_results`, the driver's bursts): the verdicts and the graph are exactly
+what handling each message alone gives, the checks made ahead are the ones used, and a
+flood costs at most one check ahead per key."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amiko.bitcoin.networks import REGTEST
+from amiko.crypto.keys import pubkey_of, sign
+from amiko.crypto.parallel import MIN_PARALLEL
+from amiko.link.features import Features
+from amiko.routing.gossip.ahead import ChecksAhead
+from amiko.routing.gossip.driver import GossipDriver
+from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
+from amiko.routing.gossip.synth import FakeChain, SynthChannel, SynthNode
+from amiko.routing.gossip.validation import Action
+from amiko.routing.graph import Graph
+from amiko.wire.messages import GossipTimestampFilter
+from amiko.wire.types import scid_from_parts
+
+CHAIN = REGTEST.chain_hash
+NOW = 1_700_000_000
+TWO_WEEKS = 1_209_600
+PEER = SynthNode.make("ahead peer").node_id
+NODES = [SynthNode.make(f"ahead {i}") for i in range(8)]
+KNOWN = [SynthChannel.make(CHAIN, scid_from_parts(700, i, 0), NODES[i % 8], NODES[(i + 3) % 8]) for i in range(12)]
+NEW = [SynthChannel.make(CHAIN, scid_from_parts(701, i, 0), NODES[i % 8], NODES[(i + 5) % 8]) for i in range(4)]
+CHAIN_FACTS = FakeChain()
+CHAIN_FACTS.add(KNOWN + NEW)
+
+
+def ends(ch: SynthChannel) -> tuple[SynthNode, SynthNode]:
+    a, b = (ch.a, ch.b) if ch.a.node_id < ch.b.node_id else (ch.b, ch.a)
+    return a, b
+
+
+def pool() -> list[object]:
+    """Valid, invalid, stale, duplicate and premature messages of every signed kind."""
+    msgs: list[object] = []
+    for ch in KNOWN + NEW:
+        for sender in ends(ch):
+            for ts in (NOW - 300, NOW - 100):
+                msgs.append(ch.update(sender, ts, fee_base_msat=ts % 1000))
+            good = ch.update(sender, NOW - 50)
+            msgs.append(dataclasses.replace(good, fee_base_msat=good.fee_base_msat + 1))  # bad signature
+            msgs.append(ch.update(sender, NOW - TWO_WEEKS - 10))  # stale
+    for ch in NEW:
+        msgs.append(ch.announcement)
+    forged = NEW[0].announcement
+    msgs.append(dataclasses.replace(forged, short_channel_id=scid_from_parts(702, 0, 0)))  # bad signatures
+    msgs.append(KNOWN[0].announcement)  # a duplicate
+    for i, n in enumerate(NODES):
+        msgs.append(n.node_announcement(NOW - 200 + i, f"n{i}"))
+        msgs.append(n.node_announcement(NOW - 20 + i, f"m{i}"))
+    bad = NODES[0].node_announcement(NOW - 10, "bad")
+    msgs.append(dataclasses.replace(bad, alias=b"evil".ljust(32, b"\0")))
+    return msgs
+
+
+POOL = pool()
+
+
+def gossiper() -> Gossiper:
+    g = Gossiper(GossipConfig(CHAIN, update_burst=3), Graph())
+    g.peer_connected(PEER, Features.of("gossip_queries"), NOW)
+    for ch in KNOWN:
+        assert g.handle(PEER, ch.announcement, NOW).action is Action.PENDING
+    CHAIN_FACTS.answer(g, g.take_outputs(), NOW)
+    g.take_outputs()
+    return g
+
+
+def state(g: Gossiper) -> object:
+    chans = sorted((c.scid, c.policy1, c.policy2) for c in g.graph.channels())
+    nodes = sorted((n.node_id, n.alias, n.timestamp) for n in (g.graph.node(x.node_id) for x in NODES) if n)
+    return chans, nodes, g.stats(), sorted(g.held_updates), sorted(g.pending)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, len(POOL) - 1), min_size=40, max_size=160), st.lists(st.integers(1, 80), max_size=4))
+def test_a_burst_gives_the_verdicts_of_one_message_at_a_time(picks: list[int], cuts: list[int]) -> None:
+    msgs = [POOL[i] for i in picks]
+    alone, burst = gossiper(), gossiper()
+    expected = [alone.handle(PEER, m, NOW) for m in msgs]
+    got, i = [], 0
+    for n in [*cuts, len(msgs)]:
+        got += burst.handle_many(PEER, msgs[i:i + n], NOW)
+        i += n
+    got += burst.handle_many(PEER, msgs[i:], NOW)
+    assert got == expected
+    assert state(burst) == state(alone)
+    assert burst.ahead.used <= burst.ahead.made
+
+
+def test_checks_made_ahead_are_the_ones_used() -> None:
+    g = gossiper()
+    msgs: list[object] = [ch.update(s, NOW - 100) for ch in KNOWN for s in ends(ch)]
+    msgs += [n.node_announcement(NOW - 30, "x") for n in NODES]
+    verdicts = g.handle_many(PEER, msgs, NOW)
+    assert all(v.action is Action.ACCEPTED for v in verdicts)
+    assert g.ahead.made == g.ahead.used == len(msgs)
+
+
+def test_bad_signatures_checked_ahead_are_rejected() -> None:
+    g = gossiper()
+    msgs: list[object] = [ch.update(s, NOW - 100) for ch in KNOWN for s in ends(ch)]
+    bad = {1, 6, 23}
+    for i in bad:
+        m = msgs[i]
+        msgs[i] = dataclasses.replace(m, fee_base_msat=m.fee_base_msat + 1)  # type: ignore[attr-defined]
+    forged = dataclasses.replace(NEW[1].announcement, node_signature_2=NEW[2].announcement.node_signature_2)
+    msgs += [NEW[0].announcement, forged]
+    verdicts = g.handle_many(PEER, msgs, NOW)
+    assert [i for i, v in enumerate(verdicts) if v.action is Action.REJECTED] == [*sorted(bad), len(msgs) - 1]
+    assert verdicts[-1].reason == "bad node_signature_2" and verdicts[-2].action is Action.PENDING
+    # the forged one stops at its second signature: its bitcoin signatures were made for nothing
+    assert (g.ahead.made, g.ahead.used) == (24 + 8, 24 + 8 - 2)
+
+
+def test_a_flood_in_one_burst_costs_one_check_ahead_per_key() -> None:
+    g = gossiper()
+    others = [ch.update(s, NOW - 100) for ch in KNOWN for s in ends(ch)]
+    a, _ = ends(KNOWN[0])
+    flood = [KNOWN[0].update(a, NOW - 1000 + i, fee_base_msat=i) for i in range(500)]
+    verdicts = g.handle_many(PEER, [*flood, *others], NOW)
+    assert g.ahead.made == len(others)  # the flood's key is also the first of `others`' keys
+    assert sum(v.action is Action.ACCEPTED for v in verdicts[:500]) == 3  # the burst of the rate limit
+    assert [v.action for v in verdicts[500:]] == [Action.IGNORED] + [Action.ACCEPTED] * (len(others) - 1)
+
+
+def test_a_small_burst_is_checked_inline() -> None:
+    g = gossiper()
+    msgs = [ch.update(s, NOW - 100) for ch in KNOWN[:4] for s in ends(ch)]
+    assert len(msgs) < MIN_PARALLEL
+    assert all(v.accepted for v in g.handle_many(PEER, msgs, NOW))
+    assert g.ahead.made == 0
+
+
+def test_updates_released_by_funding_results_are_checked_together() -> None:
+    g = Gossiper(GossipConfig(CHAIN), Graph())
+    g.peer_connected(PEER, Features.of("gossip_queries"), NOW)
+    chans = [SynthChannel.make(CHAIN, scid_from_parts(703, i, 0), NODES[i % 8], NODES[(i + 1) % 8]) for i in range(10)]
+    facts = FakeChain()
+    facts.add(chans)
+    held = [ch.update(s, NOW - 100) for ch in chans for s in ends(ch)]
+    verdicts = g.handle_many(PEER, [ch.announcement for ch in chans] + held, NOW)
+    assert {v.action for v in verdicts} == {Action.PENDING}
+    made = g.ahead.made
+    g.funding_results([facts.facts[ch.scid] for ch in chans], NOW)
+    assert all(g.graph.channel(ch.scid).policy1 and g.graph.channel(ch.scid).policy2 for ch in chans)  # type: ignore[union-attr]
+    assert g.ahead.made - made == len(held) and g.ahead.used == g.ahead.made
+
+
+def test_results_are_kept_only_for_their_block() -> None:
+    secret = b"\x11" * 32
+    checks = [(pubkey_of(secret), bytes([i]) * 32, sign(secret, bytes([i]) * 32)) for i in range(MIN_PARALLEL)]
+    ahead = ChecksAhead()
+    with ahead.holding(checks):
+        assert ahead.verify(*checks[0]) and ahead.used == 1
+        assert ahead.verify(*checks[0]) and ahead.used == 1  # taken once: checked again inline
+    assert ahead.verify(*checks[1]) and ahead.used == 1
+    assert ahead.made == MIN_PARALLEL
+
+
+class Port:
+    def __init__(self, remote: bytes) -> None:
+        self.remote_id = remote
+        self.remote_features = Features.of("gossip_queries")
+        self.connected = True
+
+    def send(self, msg: object) -> bool:
+        return True
+
+    def disconnect(self, reason: str) -> None:
+        raise AssertionError(reason)
+
+
+def test_the_driver_handles_a_read_as_one_burst() -> None:
+    async def main() -> None:
+        g = gossiper()
+        driver = GossipDriver(g, chain=None, port_of=lambda _: None, clock=lambda: NOW)
+        port = Port(PEER)
+        msgs = [ch.update(s, NOW - 100) for ch in KNOWN for s in ends(ch)]
+        for m in msgs:
+            driver.on_message(port, m)  # type: ignore[arg-type]
+        assert g.graph.channel(KNOWN[0].scid).policy1 is None  # type: ignore[union-attr]
+        await asyncio.sleep(0)
+        assert all(c.policy1 and c.policy2 for c in g.graph.channels())
+        assert g.ahead.made == g.ahead.used == len(msgs)
+        # a query after signed gossip: the burst before it is handled first
+        late = KNOWN[0].update(ends(KNOWN[0])[0], NOW - 10, fee_base_msat=7)
+        driver.on_message(port, late)  # type: ignore[arg-type]
+        driver.on_message(port, GossipTimestampFilter(CHAIN, 0, 0))  # type: ignore[arg-type]
+        assert g.graph.channel(KNOWN[0].scid).policy1.fee_base_msat == 7  # type: ignore[union-attr]
+
+    asyncio.run(main())

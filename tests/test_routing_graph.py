@@ -162,6 +162,26 @@ def test_rows_round_trip():
     assert g.adj.sole_in == h.adj.sole_in and g.adj.sole_out == h.adj.sole_out
 
 
+def test_an_edge_among_many_of_the_same_maximum_is_the_one_replaced():
+    g = Graph()
+    hub = node_id(100)
+    peers = [node_id(i) for i in range(101, 141)]
+    for scid, p in enumerate(peers):
+        g.add_channel(scid, *sorted((hub, p)), 1_000_000)
+        g.update_policy(scid, direction_of(p, hub), pol(1))  # into the hub: one maximum, one rank
+    order = cost_order(g, 10_000, DEFAULT_PARAMS)
+    for ts, scid in enumerate([7, 0, 39, 20, 7], 2):
+        g.update_policy(scid, direction_of(peers[scid], hub), pol(ts, fee_base_msat=1000 + ts))
+        _same_lists(g, _rebuilt(g))
+    ih = g.index_of(hub)
+    assert ih is not None
+    assert sorted(e[E_KEY] for e in order.edges[ih]) == sorted(e[E_KEY] for e in g.adj.ins[ih])
+    assert sorted(order.edges[ih], key=lambda e: e[E_KEY]) == sorted(g.adj.ins[ih], key=lambda e: e[E_KEY])
+    g.remove_channel(20)
+    _same_lists(g, _rebuilt(g))
+    assert len(g.adj.ins[ih]) == len(order.edges[ih]) == 39
+
+
 def _rebuilt(g: Graph) -> Graph:
     return Graph.from_rows(g.to_rows())
 
@@ -176,7 +196,9 @@ def _same_lists(g: Graph, h: Graph) -> None:
         hi = sorted(((g.index_of(h.node_ids[e[0]]), *e[1:]) for e in h.adj.ins[j]), key=lambda e: e[E_KEY])
         assert sorted(g.adj.ins[i], key=lambda e: e[E_KEY]) == hi
         assert [e[E_MAX] for e in g.adj.ins[i]] == sorted((e[E_MAX] for e in g.adj.ins[i]), reverse=True)
-        assert len(g.adj.outs[i]) == len(h.adj.outs[j])
+        ho = sorted(((g.index_of(h.node_ids[e[0]]), *e[1:]) for e in h.adj.outs[j]), key=lambda e: e[E_KEY])
+        assert sorted(g.adj.outs[i], key=lambda e: e[E_KEY]) == ho
+        assert [e[E_MAX] for e in g.adj.outs[i]] == sorted((e[E_MAX] for e in g.adj.outs[i]), reverse=True)
 
 
 ops = st.lists(
@@ -193,19 +215,21 @@ ops = st.lists(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(ops)
 def test_incremental_lists_match_a_rebuild(seq):
     g = Graph()
     order = cost_order(g, 10_000, DEFAULT_PARAMS)  # a lazy order, kept current too
-    for op, scid, a, b, d, v, flag in seq:
+    for ts, (op, scid, a, b, d, v, flag) in enumerate(seq, 1):
         if op == "add" and a != b:
             n1, n2 = sorted((node_id(a), node_id(b)))
             g.add_channel(scid, n1, n2, None if flag else v * 1000)
         elif op == "remove":
             g.remove_channel(scid)
         elif op == "update":
-            g.update_policy(scid, d, pol(v, fee_base_msat=v, htlc_maximum_msat=v * 100_000, disabled=flag and v % 3 == 0))
+            # (many equal maxima when `flag`: an edge is found among the edges of its maximum)
+            most = (v % 3 + 1) * 100_000 if flag else v * 100_000
+            g.update_policy(scid, d, pol(ts, fee_base_msat=v, htlc_maximum_msat=most, disabled=flag and v % 5 == 0))
         elif op == "cap":
             g.set_capacity(scid, v * 1000)
     h = _rebuilt(g)

@@ -13,7 +13,7 @@ arrives from (only way out to the node a forward search comes from) is a dead en
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -44,6 +44,23 @@ def _sole(lst: list[EdgeT]) -> int:
     return first
 
 
+def _index(lst: list[EdgeT], key: int, edge: EdgeT | None) -> int:
+    """Where the edge with `key` is in a list sorted by `max_msat` (largest first), or -1.
+    `edge`, the tuple as added, narrows the search to the edges of its `max_msat`."""
+    if edge is not None:
+        m = edge[E_MAX]
+        for i in range(bisect_left(lst, -m, key=_neg_max), len(lst)):
+            e = lst[i]
+            if e[E_MAX] != m:
+                break
+            if e[E_KEY] == key:
+                return i
+    for i, e in enumerate(lst):
+        if e[E_KEY] == key:
+            return i
+    return -1
+
+
 class SortedIns:
     """Every node's in-edges sorted by `rank(edge)` (`edges[v]`), with the ranks alongside
     in a compact array (`ranks[v]`), kept current as the graph changes. A search uses the
@@ -68,13 +85,22 @@ class SortedIns:
         self.ranks[to].insert(i, r)
         self.edges[to].insert(i, e)
 
-    def remove(self, to: int, key: int) -> None:
-        lst = self.edges[to]
-        for i, e in enumerate(lst):
-            if e[E_KEY] == key:
-                del lst[i]
-                del self.ranks[to][i]
-                return
+    def remove(self, to: int, key: int, edge: EdgeT | None = None) -> None:
+        lst, ranks = self.edges[to], self.ranks[to]
+        i = -1
+        if edge is not None:  # among the edges of its rank
+            r = self.rank(edge)
+            for j in range(bisect_left(ranks, r), len(ranks)):
+                if ranks[j] != r:
+                    break
+                if lst[j][E_KEY] == key:
+                    i = j
+                    break
+        if i < 0:
+            i = _index(lst, key, None)
+        if i >= 0:
+            del lst[i]
+            del ranks[i]
 
 
 def _first(pair: tuple[float, EdgeT]) -> float:
@@ -137,16 +163,17 @@ class Adjacency:
             lst.sort(key=_neg_max)
             self.sole_out[i] = _sole(lst)
 
-    def drop(self, frm: int, to: int, key: int) -> None:
-        """Remove the edge with that key, if present."""
+    def drop(self, frm: int, to: int, key: int, edge: EdgeT | None = None) -> None:
+        """Remove the edge with that key, if present. Given `edge`, the tuple it was added
+        as, the lists are searched from its place in their order (a hub's lists hold
+        thousands of edges) instead of from their start."""
         for order in self._orders.values():
-            order.remove(to, key)
+            order.remove(to, key, edge)
         for lst, idx, sole in ((self.ins[to], to, self.sole_in), (self.outs[frm], frm, self.sole_out)):
-            for i, e in enumerate(lst):
-                if e[E_KEY] == key:
-                    del lst[i]
-                    sole[idx] = _sole(lst)
-                    break
+            i = _index(lst, key, edge)
+            if i >= 0:
+                del lst[i]
+                sole[idx] = _sole(lst)
 
     def find_out(self, frm: int, key: int) -> EdgeT | None:
         for e in self.outs[frm]:

@@ -319,8 +319,9 @@ class Graph:
         if ch is None:
             return False
         i1, i2 = self._index[ch.node1], self._index[ch.node2]
-        self.adj.drop(i1, i2, edge_key(scid, 0))
-        self.adj.drop(i2, i1, edge_key(scid, 1))
+        for frm, to, key, e in self._edges(ch):
+            if e is not None:
+                self.adj.drop(frm, to, key, e)
         self._chans_of[i1].discard(scid)
         self._chans_of[i2].discard(scid)
         # BOLT #7: "if the announced node no longer has any associated open channels: MAY
@@ -383,17 +384,26 @@ class Graph:
         idx = self._index.get(node_id)
         return [] if idx is None else list(self.adj.outs[idx])
 
-    def _set(self, ch: ChannelInfo) -> None:
-        """Store a changed channel and refresh both of its edge tuples."""
-        self._chans[ch.scid] = ch
+    def _edges(self, ch: ChannelInfo) -> list[tuple[int, int, int, EdgeT | None]]:
+        """(from, to, key, edge tuple or None: unusable) of both directions: what the
+        adjacency lists hold for `ch`."""
         i1, i2 = self._index[ch.node1], self._index[ch.node2]
-        for d, frm, to, p in ((0, i1, i2, ch.policy1), (1, i2, i1, ch.policy2)):
-            key = edge_key(ch.scid, d)
-            self.adj.drop(frm, to, key)
-            if p is not None:
-                e = _edge_tuple(frm, p, ch.capacity_sat, key)
-                if e is not None:
-                    self.adj.add(frm, to, e)
+        return [(frm, to, key, None if p is None else _edge_tuple(frm, p, ch.capacity_sat, key))
+                for frm, to, key, p in ((i1, i2, edge_key(ch.scid, 0), ch.policy1),
+                                        (i2, i1, edge_key(ch.scid, 1), ch.policy2))]
+
+    def _set(self, ch: ChannelInfo) -> None:
+        """Store a changed channel and replace those of its edge tuples that changed."""
+        old = self._chans.get(ch.scid)
+        self._chans[ch.scid] = ch
+        before = [None, None] if old is None else [e for _, _, _, e in self._edges(old)]
+        for (frm, to, key, e), was in zip(self._edges(ch), before, strict=True):
+            if e == was:
+                continue
+            if was is not None:
+                self.adj.drop(frm, to, key, was)
+            if e is not None:
+                self.adj.add(frm, to, e)
         self.version += 1
 
     # -- persistence -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Gossip ingestion at mainnet size: time and memory to validate and apply a full set.
 
-Run: python bench/gossip.py GRAPH.json[.gz] [--n CHANNELS] [--store]
+Run: python bench/gossip.py GRAPH.json[.gz] [--n CHANNELS] [--burst N] [--store]
 
 The gossip set is synthesised from the shape of an LND `describegraph` dump: the same
 channels (scids, capacities, which nodes), the same policies and node aliases/addresses,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -198,5 +199,58 @@ def test_the_driver_handles_a_read_as_one_burst() -> None:
         driver.on_message(port, late)  # type: ignore[arg-type]
         driver.on_message(port, GossipTimestampFilter(CHAIN, 0, 0))  # type: ignore[arg-type]
         assert g.graph.channel(KNOWN[0].scid).policy1.fee_base_msat == 7  # type: ignore[union-attr]
+
+    asyncio.run(main())
+
+
+def test_a_sync_over_tcp_arrives_in_bursts(tmp_path) -> None:
+    """Two nodes over real TCP: the one that syncs takes the other's gossip in bursts and
+    checks their signatures ahead (the reads, not the test, make the bursts)."""
+    from amiko.node import Node, NodeConfig
+    from amiko.routing.gossip.funding import FundingFacts
+
+    many = NODES + [SynthNode.make(f"ahead tcp {i}") for i in range(4)]
+    pairs = list(itertools.combinations(many, 2))[:60]
+    chans = [SynthChannel.make(CHAIN, scid_from_parts(704, i, 0), x, y) for i, (x, y) in enumerate(pairs)]
+    table = FakeChain()
+    table.add(chans)
+
+    class Table:
+        async def lookup(self, scids: list[int]) -> list[FundingFacts]:
+            return [table.facts.get(s, FundingFacts(s)) for s in scids]
+
+    def node(name: str) -> Node:
+        return Node(NodeConfig(datadir=str(tmp_path / name), listen=("127.0.0.1", 0), lightning=False,
+                               trust=False))
+
+    async def main() -> None:
+        a, b = node("a"), node("b")
+        await a.start()
+        await b.start()
+        try:
+            await sync(a, b)
+        finally:
+            await a.stop()
+            await b.stop()
+
+    async def sync(a: Node, b: Node) -> None:
+        assert a.gossip is not None and b.gossip is not None
+        a.gossip.lookup = b.gossip.lookup = Table()  # type: ignore[assignment]
+        now = int(a.gossip.clock())
+        msgs: list[object] = [ch.announcement for ch in chans]
+        b.gossiper.handle_many(PEER, msgs, now)
+        b.gossip.run_outputs()
+        await b.gossip.resolve_pending()
+        b.gossiper.handle_many(PEER, [ch.update(s, now - 60) for ch in chans for s in ends(ch)], now)
+        assert b.graph.num_channels == len(chans)
+        assert b.peers.listen_address is not None
+        await a.connect(b.node_id, "127.0.0.1", b.peers.listen_address[1])
+        deadline = asyncio.get_running_loop().time() + 20
+        while sum(1 for c in a.graph.channels() if c.policy1 and c.policy2) < len(chans):
+            assert asyncio.get_running_loop().time() < deadline, "the sync did not complete"
+            await asyncio.sleep(0.05)
+        # most signatures were checked ahead, in bursts, and each was used
+        assert a.gossiper.ahead.made >= len(chans) * 4
+        assert a.gossiper.ahead.used == a.gossiper.ahead.made
 
     asyncio.run(main())

@@ -15,6 +15,13 @@ runs, and on the thread it would also queue for the GIL behind a busy loop, once
 statement. Slow syncs send the next commits to the thread; one in PROBE_EVERY then runs on
 the loop again to see whether the disk got fast.
 
+A batch starts once the event loop has run what was ready when its first write was
+staged, and what that scheduled at once: a channel that takes a message stages its new
+state, and signs its `commitment_signed` (scheduled once per loop turn) right after; both
+states then share one sync instead of waiting for two in turn. The same holds between
+batches: what the end of one commit sets going (the messages it held back, the events it
+delivered) joins the next.
+
 A write may carry a `key`: a later write with the same key, staged before the batch starts,
 takes the earlier one's place (a channel saved ten times in one batch is written once, with
 its newest state, at the position of the first save). Its parameters may be a function,
@@ -69,7 +76,7 @@ class CommitBatcher:
         self._waiters.append(fut)
         if not self._running:
             self._running = True
-            loop.call_soon(self._start)
+            loop.call_soon(self._start_after_turn)
         return fut
 
     def retract(self, key: Hashable) -> bool:
@@ -80,6 +87,10 @@ class CommitBatcher:
             return False
         self._pending[place] = ("", ())
         return True
+
+    def _start_after_turn(self) -> None:
+        """Start the batch after what is ready now (see the module's text)."""
+        asyncio.get_running_loop().call_soon(self._start)
 
     def _start(self) -> None:
         staged, waiters = self._pending, self._waiters
@@ -142,7 +153,10 @@ class CommitBatcher:
                 fut.set_result(None)
             else:
                 fut.set_exception(error)
-        self._start()
+        if self._pending:
+            self._start_after_turn()
+        else:
+            self._running = False
 
     async def drain(self) -> None:
         """Wait until everything staged so far is durable."""

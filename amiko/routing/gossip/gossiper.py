@@ -684,6 +684,7 @@ class Gossiper:
         spends.block_disconnected(self, height)
 
     def scids_changed(self) -> None:
+        """The channels we relay changed: `public_scids` is sorted again when next asked."""
         self._scids = None
 
     def forget_channel(self, scid: int) -> None:

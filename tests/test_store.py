@@ -41,6 +41,25 @@ def test_nested_transaction_rolls_back_whole():
     assert s.query("SELECT * FROM peers") == []
 
 
+def test_a_batch_starts_after_the_loops_turn(tmp_path):
+    async def main():
+        store = Store(str(tmp_path / "db.sqlite"))
+        batcher = CommitBatcher(store)
+        sql = "INSERT INTO peers(node_id, host, port) VALUES (?, 'h', 1)"
+        first = batcher.write(sql, (b"\x01",))
+        # what a callback scheduled right after the first write stages (as a channel's
+        # signing is, after the message that changed its state) joins the same batch
+        asyncio.get_running_loop().call_soon(lambda: batcher.write(sql, (b"\x02",)))
+        await first
+        assert batcher.commits == 1 and batcher.writes == 2
+        await batcher.write(sql, (b"\x03",))
+        assert batcher.commits == 2
+        batcher.close()
+        store.close()
+
+    asyncio.run(main())
+
+
 def test_batcher_groups_writes_and_keeps_order(tmp_path):
     async def main():
         store = Store(str(tmp_path / "db.sqlite"))

@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amiko.bitcoin.networks import REGTEST
+from amiko.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
 from amiko.crypto.keys import pubkey_of, sign
 from amiko.crypto.parallel import MIN_PARALLEL
 from amiko.link.features import Features
-from amiko.routing.gossip.ahead import ChecksAhead
+from amiko.routing.gossip.ahead import ChecksAhead, checks_of_burst
 from amiko.routing.gossip.driver import GossipDriver
 from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
 from amiko.routing.gossip.synth import FakeChain, SynthChannel, SynthNode
@@ -31,9 +32,10 @@ TWO_WEEKS = 1_209_600
 PEER = SynthNode.make("ahead peer").node_id
 NODES = [SynthNode.make(f"ahead {i}") for i in range(8)]
 KNOWN = [SynthChannel.make(CHAIN, scid_from_parts(700, i, 0), NODES[i % 8], NODES[(i + 3) % 8]) for i in range(12)]
+SPENT = SynthChannel.make(CHAIN, scid_from_parts(700, 99, 0), NODES[1], NODES[6])  # its output spent
 NEW = [SynthChannel.make(CHAIN, scid_from_parts(701, i, 0), NODES[i % 8], NODES[(i + 5) % 8]) for i in range(4)]
 CHAIN_FACTS = FakeChain()
-CHAIN_FACTS.add(KNOWN + NEW)
+CHAIN_FACTS.add([*KNOWN, SPENT, *NEW])
 
 
 def ends(ch: SynthChannel) -> tuple[SynthNode, SynthNode]:
@@ -44,13 +46,14 @@ def ends(ch: SynthChannel) -> tuple[SynthNode, SynthNode]:
 def pool() -> list[object]:
     """Valid, invalid, stale, duplicate and premature messages of every signed kind."""
     msgs: list[object] = []
-    for ch in KNOWN + NEW:
+    for ch in [*KNOWN, SPENT, *NEW]:
         for sender in ends(ch):
             for ts in (NOW - 300, NOW - 100):
                 msgs.append(ch.update(sender, ts, fee_base_msat=ts % 1000))
             good = ch.update(sender, NOW - 50)
             msgs.append(dataclasses.replace(good, fee_base_msat=good.fee_base_msat + 1))  # bad signature
             msgs.append(ch.update(sender, NOW - TWO_WEEKS - 10))  # stale
+            msgs.append(ch.update(sender, NOW - 30, disabled=True))
     for ch in NEW:
         msgs.append(ch.announcement)
     forged = NEW[0].announcement
@@ -70,10 +73,12 @@ POOL = pool()
 def gossiper() -> Gossiper:
     g = Gossiper(GossipConfig(CHAIN, update_burst=3), Graph())
     g.peer_connected(PEER, Features.of("gossip_queries"), NOW)
-    for ch in KNOWN:
+    for ch in [*KNOWN, SPENT]:
         assert g.handle(PEER, ch.announcement, NOW).action is Action.PENDING
     CHAIN_FACTS.answer(g, g.take_outputs(), NOW)
     g.take_outputs()
+    spend = Transaction(inputs=(TxIn(OutPoint(SPENT.facts().txid, SPENT.scid & 0xFFFF)),), outputs=(TxOut(1, b"\x51"),))
+    assert g.block_connected(800, [spend]) == [SPENT.scid]  # only disabling updates count for it
     return g
 
 
@@ -135,6 +140,22 @@ def test_a_flood_in_one_burst_costs_one_check_ahead_per_key() -> None:
     assert [v.action for v in verdicts[500:]] == [Action.IGNORED] + [Action.ACCEPTED] * (len(others) - 1)
 
 
+def test_nothing_is_checked_ahead_that_handling_would_ignore_first() -> None:
+    g = gossiper()
+    a0, b0 = ends(KNOWN[0])
+    assert g.handle(PEER, KNOWN[0].update(a0, NOW - 100), NOW).accepted
+    moot: list[object] = [
+        *[SPENT.update(s, NOW - 100) for s in ends(SPENT)],  # funding output spent, not disabling
+        KNOWN[0].update(a0, NOW - 200),  # older than the one applied
+        KNOWN[0].update(b0, NOW - TWO_WEEKS - 10),  # stale
+        KNOWN[1].update(ends(KNOWN[1])[0], NOW + TWO_WEEKS + 10),  # too far ahead
+        KNOWN[0].announcement,  # known
+        NEW[0].update(ends(NEW[0])[0], NOW - 100),  # its channel is not known
+        SynthNode.make("nobody").node_announcement(NOW - 10, "x"),  # no channel
+    ]
+    assert checks_of_burst(g, moot, NOW) == []
+
+
 def test_a_small_burst_is_checked_inline() -> None:
     g = gossiper()
     msgs = [ch.update(s, NOW - 100) for ch in KNOWN[:4] for s in ends(ch)]
@@ -192,7 +213,7 @@ def test_the_driver_handles_a_read_as_one_burst() -> None:
             driver.on_message(port, m)  # type: ignore[arg-type]
         assert g.graph.channel(KNOWN[0].scid).policy1 is None  # type: ignore[union-attr]
         await asyncio.sleep(0)
-        assert all(c.policy1 and c.policy2 for c in g.graph.channels())
+        assert all(c.policy1 and c.policy2 for c in g.graph.channels() if c.scid != SPENT.scid)
         assert g.ahead.made == g.ahead.used == len(msgs)
         # a query after signed gossip: the burst before it is handled first
         late = KNOWN[0].update(ends(KNOWN[0])[0], NOW - 10, fee_base_msat=7)

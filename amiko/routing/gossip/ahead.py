@@ -118,6 +118,9 @@ def _update_check(g: Gossiper, m: ChannelUpdate, now: float) -> list[Check]:
     if (old is not None and ts <= old.timestamp) or not (
             now - g.config.stale_seconds <= ts <= now + g.config.max_future_seconds):
         return []
+    rec = g.chans.get(m.short_channel_id)
+    if rec is not None and rec.spent_height is not None and not m.channel_flags & 2:
+        return []  # (only a disabling update of a spent channel is taken)
     if not g.limiter.allows(m.short_channel_id << 1 | d, now):
         return []
     return [(ch.node1 if d == 0 else ch.node2, channel_update_hash(m.encode()), m.signature)]
@@ -128,6 +131,9 @@ def _announcement_checks(g: Gossiper, m: ChannelAnnouncement) -> list[Check]:
     rec = g.chans.get(scid)
     if (m.chain_hash != g.chain_hash or (rec is not None and rec.ann is not None) or scid in g.pending
             or scid in g.bad or not m.node_id_1 < m.node_id_2):
+        return []
+    known = g.graph.channel(scid)  # imported: the announcement must name its nodes
+    if known is not None and (known.node1, known.node2) != (m.node_id_1, m.node_id_2):
         return []
     h = channel_announcement_hash(m.encode())
     return [(m.node_id_1, h, m.node_signature_1), (m.node_id_2, h, m.node_signature_2),

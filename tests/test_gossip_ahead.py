@@ -19,7 +19,7 @@ from amiko.crypto.parallel import MIN_PARALLEL
 from amiko.link.features import Features
 from amiko.routing.gossip.ahead import ChecksAhead, checks_of_burst
 from amiko.routing.gossip.driver import GossipDriver
-from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
+from amiko.routing.gossip.gossiper import DropPeer, GossipConfig, Gossiper
 from amiko.routing.gossip.synth import FakeChain, SynthChannel, SynthNode
 from amiko.routing.gossip.validation import Action
 from amiko.routing.graph import Graph
@@ -154,6 +154,20 @@ def test_nothing_is_checked_ahead_that_handling_would_ignore_first() -> None:
         SynthNode.make("nobody").node_announcement(NOW - 10, "x"),  # no channel
     ]
     assert checks_of_burst(g, moot, NOW) == []
+
+
+def test_a_peer_dropped_inside_its_burst_is_not_read_further() -> None:
+    g = Gossiper(GossipConfig(CHAIN, max_rejections=3), Graph())
+    g.peer_connected(PEER, Features.of("gossip_queries"), NOW)
+    for ch in KNOWN:
+        g.handle(PEER, ch.announcement, NOW)
+    CHAIN_FACTS.answer(g, g.take_outputs(), NOW)
+    g.take_outputs()
+    forged = [dataclasses.replace(u, fee_base_msat=7) for u in (ch.update(s, NOW - 100) for ch in KNOWN for s in ends(ch))]
+    verdicts = g.handle_many(PEER, forged, NOW)
+    assert [v.action for v in verdicts] == [Action.REJECTED] * 4  # the fourth crosses the limit of 3
+    assert any(isinstance(o, DropPeer) and o.peer == PEER for o in g.take_outputs())
+    assert g.stats()["ChannelUpdate.rejected"] == 4
 
 
 def test_a_small_burst_is_checked_inline() -> None:

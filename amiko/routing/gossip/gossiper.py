@@ -179,7 +179,7 @@ class Gossiper:
         self._warn_limiter = RateLimiter(max(1, config.warnings_per_minute), 60.0 / max(1, config.warnings_per_minute))
         self.range_query_limiter = RateLimiter(4, 60.0)  # query_channel_range per peer
         self._reject_limiter = RateLimiter(max(1, config.max_rejections), 3600.0 / max(1, config.max_rejections))
-        self._release_sources: dict[int, set[bytes]] = {}
+        self.release_sources: dict[int, set[bytes]] = {}  # scid -> peers its announcement came from
         self._own_node_ann: NodeAnnouncement | None = None
         self._scids: list[int] | None = None
         self._range_syncs = 0
@@ -298,9 +298,14 @@ class Gossiper:
     def handle_many(self, peer: bytes, msgs: Sequence[object], now: float) -> list[Verdict]:
         """A burst of messages from `peer` (one read), handled in order as by `handle`;
         the signatures they are expected to need are checked first, together, on every
-        core (`ahead`)."""
+        core (`ahead`). Stops after a message that gets the peer dropped."""
+        verdicts = []
         with self.ahead.holding(checks_of_burst(self, msgs, now)):
-            return [self.handle(peer, m, now) for m in msgs]
+            for m in msgs:
+                verdicts.append(v := self.handle(peer, m, now))
+                if v.action is Action.REJECTED and any(type(o) is DropPeer and o.peer == peer for o in self._out):
+                    break  # dropped: the rest of its burst is not read (as the link stops reading)
+        return verdicts
 
     def announce_own(self, msg: ChannelAnnouncement | ChannelUpdate | NodeAnnouncement, now: float,
                      *, funding_sat: int | None = None) -> Verdict:
@@ -457,7 +462,7 @@ class Gossiper:
         # BOLT #7: otherwise: SHOULD store this `channel_announcement`.
         self.chans[scid] = ChanRec(p.raw, int(now), txid=facts.txid)
         self.outpoints[(facts.txid, scid & 0xFFFF)] = scid
-        self._release_sources[scid] = p.sources
+        self.release_sources[scid] = p.sources
         self._scids = None
         self.dirty_chans.add(scid)
         held = self.held_updates.pop(scid, {})
@@ -542,7 +547,7 @@ class Gossiper:
                 # `timestamp` of the `channel_announcement` to be the `timestamp` of a
                 # corresponding `channel_update`.
                 rec.relayed = True
-                src = self._release_sources.pop(scid, set())
+                src = self.release_sources.pop(scid, set())
                 self._emit(Kind.ANNOUNCEMENT, RelayBuffer.key_announcement(scid), rec.ann, ts, own_chan, src, scid=scid)
             self._emit(Kind.UPDATE, RelayBuffer.key_update(scid, d), raw, ts, self.is_own(node_id),
                        {peer} if peer else set(), scid=scid)
@@ -688,23 +693,8 @@ class Gossiper:
         self._scids = None
 
     def forget_channel(self, scid: int) -> None:
-        ch = self.graph.channel(scid)
-        self.graph.remove_channel(scid)
-        rec = self.chans.pop(scid, None)
-        if rec is not None and rec.txid is not None:
-            self.outpoints.pop((rec.txid, scid & 0xFFFF), None)
-        self.spent.pop(scid, None)
-        self.relay.drop_channel(scid)
-        self.held_updates.pop(scid, None)
-        self._release_sources.pop(scid, None)
-        self._scids = None
-        self.dirty_chans.add(scid)
-        if ch is not None:
-            for n in (ch.node1, ch.node2):
-                if not self.graph.has_node(n):  # its last channel: the graph dropped its info
-                    self.node_raw.pop(n, None)
-                    self.relay.items.pop(RelayBuffer.key_node(n), None)
-                self.dirty_nodes.add(n)
+        """Drop a channel and what hangs on it (`spends.forget_channel`)."""
+        spends.forget_channel(self, scid)
 
     # -- time ----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """What the chain says about announced channels: their funding outputs spent in a new
-block, and spends a reorg took away. Functions over a `Gossiper` (its methods of the same
-names call them)."""
+block, spends a reorg took away, and channels forgotten after a spend. Functions over a
+`Gossiper` (its methods of the same names call them)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from amiko.bitcoin.tx import Transaction
+from amiko.routing.gossip.relay import RelayBuffer
 
 if TYPE_CHECKING:
     from amiko.routing.gossip.gossiper import Gossiper
@@ -51,3 +52,25 @@ def block_disconnected(g: Gossiper, height: int) -> None:
             g.scids_changed()
     for scid in [s for s in g.bad if s >> 40 >= height]:
         del g.bad[scid]
+
+
+def forget_channel(g: Gossiper, scid: int) -> None:
+    """Drop a channel: from the graph, the records, the relay buffer and what waits for it;
+    a node left without channels loses its announcement too."""
+    ch = g.graph.channel(scid)
+    g.graph.remove_channel(scid)
+    rec = g.chans.pop(scid, None)
+    if rec is not None and rec.txid is not None:
+        g.outpoints.pop((rec.txid, scid & 0xFFFF), None)
+    g.spent.pop(scid, None)
+    g.relay.drop_channel(scid)
+    g.held_updates.pop(scid, None)
+    g.release_sources.pop(scid, None)
+    g.scids_changed()
+    g.dirty_chans.add(scid)
+    if ch is not None:
+        for n in (ch.node1, ch.node2):
+            if not g.graph.has_node(n):  # its last channel: the graph dropped its info
+                g.node_raw.pop(n, None)
+                g.relay.items.pop(RelayBuffer.key_node(n), None)
+            g.dirty_nodes.add(n)

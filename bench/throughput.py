@@ -1,7 +1,8 @@
 """Payments per second end to end (invoice -> pay -> preimage) over real TCP with durable
 storage: two nodes with one channel, and a 3-hop line, with 1, 10 and 100 concurrent
 payers. Each node runs in its own process; the payer pays through the Python API. Prints
-payments/s, median and p99 latency, CPU per payment (all nodes' CPU time added up), and
+payments/s, median and p99 latency, CPU per payment (all nodes' CPU time added up, and
+each node's, the payer first), and
 the crypto floor (the signing and verification one commitment round needs, measured here).
 
     python bench/throughput.py [--payments N] [--hops 1 3] [--payers 1 10 100] [--rounds R]
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,16 +51,16 @@ async def network(base: Path, hops: int) -> list[NodeProcess]:
     return nodes
 
 
-async def run(nodes: list[NodeProcess], payments: int, concurrency: int) -> dict[str, float]:
+async def run(nodes: list[NodeProcess], payments: int, concurrency: int) -> dict[str, Any]:
     payer, payee = nodes[0], nodes[-1]
     bolt11s = await payee.call("invoices", payments, 1_000_000, f"t{concurrency}-{time.time_ns()}")
     cpu0 = [await n.call("cpu") for n in nodes]
     r = await payer.call("pay", bolt11s, concurrency)
-    cpu = sum([await n.call("cpu") for n in nodes]) - sum(cpu0)
+    by_node = [await n.call("cpu") - c0 for n, c0 in zip(nodes, cpu0, strict=True)]
     if r["failures"]:
         raise RuntimeError(f"{len(r['failures'])} payments failed, e.g. {r['failures'][0]}")
     return {"rate": payments / r["wall"], "median_ms": r["median"] * 1000, "p99_ms": r["p99"] * 1000,
-            "cpu_ms": cpu / payments * 1000}
+            "cpu_ms": sum(by_node) / payments * 1000, "by_node": [c / payments * 1000 for c in by_node]}
 
 
 def crypto_floor() -> tuple[float, float]:
@@ -93,7 +95,7 @@ async def main() -> None:
     batched, alone = crypto_floor()
     print(f"crypto floor (one core): {batched:,.0f} HTLCs/s fully batched, {alone:,.0f} with one HTLC per commitment")
     for hops in args.hops:
-        rounds: dict[int, list[dict[str, float]]] = {c: [] for c in args.payers}
+        rounds: dict[int, list[dict[str, Any]]] = {c: [] for c in args.payers}
         for _ in range(args.rounds):
             with tempfile.TemporaryDirectory() as tmp:
                 nodes = await network(Path(tmp), hops)
@@ -110,7 +112,8 @@ async def main() -> None:
             spread = f" (median of {len(figures)} rounds, {figures_range(figures)})" if len(figures) > 1 else ""
             print(f"{hops} hop(s), {concurrency:>3} payers: {f['rate']:7.1f} payments/s  "
                   f"median {f['median_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  "
-                  f"cpu {f['cpu_ms']:6.1f} ms/payment ({payments_for(args.payments, concurrency)} payments){spread}")
+                  f"cpu {f['cpu_ms']:6.1f} ms/payment ({' + '.join(f'{c:.2f}' for c in f['by_node'])}, payer first; "
+                  f"{payments_for(args.payments, concurrency)} payments){spread}")
 
 
 def payments_for(payments: int, concurrency: int) -> int:
@@ -118,7 +121,7 @@ def payments_for(payments: int, concurrency: int) -> int:
     return max(payments, concurrency * 10) if concurrency > 1 else max(50, payments // 10)
 
 
-def figures_range(figures: list[dict[str, float]]) -> str:
+def figures_range(figures: list[dict[str, Any]]) -> str:
     rates = sorted(f["rate"] for f in figures)
     return f"{rates[0]:.0f}-{rates[-1]:.0f}/s"
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from amiko.crypto.keys import verify
 from amiko.crypto.parallel import MIN_PARALLEL, verify_each
 from amiko.routing.gossip.validation import (
+    DISABLE_BIT,
     channel_announcement_hash,
     channel_update_hash,
     node_announcement_hash,
@@ -119,7 +120,7 @@ def _update_check(g: Gossiper, m: ChannelUpdate, now: float) -> list[Check]:
             now - g.config.stale_seconds <= ts <= now + g.config.max_future_seconds):
         return []
     rec = g.chans.get(m.short_channel_id)
-    if rec is not None and rec.spent_height is not None and not m.channel_flags & 2:
+    if rec is not None and rec.spent_height is not None and not m.channel_flags & DISABLE_BIT:
         return []  # (only a disabling update of a spent channel is taken)
     if not g.limiter.allows(m.short_channel_id << 1 | d, now):
         return []

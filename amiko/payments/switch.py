@@ -175,7 +175,9 @@ class Switch(ChannelListener):
                         "UPDATE forwards SET status='lost', failure=?, resolved_at=? WHERE in_channel=? AND in_htlc_id=?",
                         (onion, int(time.time()), c.in_channel, c.in_htlc_id))
                     upstream.fail_htlc(c.in_htlc_id, FailureReason(onion=onion))
+
     def close(self) -> None:
+        """Stop the onion peeling done ahead (the node is stopping)."""
         self.prepeeler.close()
 
     # -- ChannelListener

@@ -49,10 +49,11 @@ from amiko.link.core import LinkConfig
 from amiko.link.features import Features
 from amiko.link.manager import BackoffPolicy, PeerManager, PeerRecord
 from amiko.payments.bolt11 import RouteHop
-from amiko.payments.invoice_book import InvoiceBook
+from amiko.payments.invoice_book import RECEIVING_FEATURES, InvoiceBook
 from amiko.payments.payee import Payee
 from amiko.payments.payer import Payer
 from amiko.payments.switch import ForwardPolicy, Switch
+from amiko.routing.gossip.addresses import Address, encode_addresses
 from amiko.routing.gossip.driver import GossipDriver
 from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
 from amiko.routing.gossip.own_channels import AnnounceableChannel, OwnChannelAnnouncer
@@ -92,6 +93,9 @@ class NodeConfig:
     trust: bool = True  # the trust channel type (Amiko Pay's IOU channel)
     trust_accept: dict[bytes, int] = field(default_factory=dict)  # peer -> credit we extend back
     extra_features: Features = field(default_factory=Features)
+    # Where other nodes can reach us, in our node_announcement (BOLT 7): a public IP, a Tor
+    # onion or a DNS name with its port. Empty: the announcement names no address.
+    announce_addresses: tuple[Address, ...] = ()
     onchain_final_depth: int = 100  # blocks after which a channel resolved on chain is closed
     htlc_fail_depth: int = 3  # depth of an on-chain timeout before the HTLC is failed upstream
 
@@ -117,7 +121,8 @@ class Node:
         if config.lightning:
             self.bolt = BoltChannelType(self._bolt_context())
             self.registry.register(self.bolt)
-        self.features = self.registry.features() | config.extra_features
+        self.features = self.registry.features() | RECEIVING_FEATURES | config.extra_features
+        encode_addresses(config.announce_addresses)  # a bad set fails here, not when announced
         if config.gossip:
             self.features = self.features | Features.of("gossip_queries", "gossip_queries_ex")
         link_config = LinkConfig(
@@ -157,7 +162,8 @@ class Node:
                 store=self.gossip_store)
             self.peers.handlers.update(self.gossip.handlers)
             self.announcer = OwnChannelAnnouncer(self.node_secret, self.node_id, self.network.chain_hash,
-                                                 self.alias, self.gossip, self._send_to_peer, self.policy_of)
+                                                 self.alias, self.gossip, self._send_to_peer, self.policy_of,
+                                                 self.features.in_context("N"), config.announce_addresses)
             self.peers.handlers[AnnouncementSignatures.TYPE] = self._on_announcement_signatures
         self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
                              self._height)

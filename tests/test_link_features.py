@@ -65,3 +65,29 @@ def test_registered_custom_feature_has_a_name():
     f = Features(1 << 301)
     assert f.names() == ["test_custom_feature"]
     check_peer_features(f, Features(1 << 300))
+
+
+def test_context_keeps_the_bits_a_field_may_carry():
+    # BOLT 9: "MUST NOT set feature bits in fields not specified by the table": what
+    # node_announcement (N) may show of a node's init features.
+    f = (Features.of("option_anchors", "basic_mpp", "gossip_queries", "option_payment_metadata")
+         | Features.of("payment_secret", required=True) | Features(1 << 201))
+    n = f.in_context("N")
+    assert n == Features.of("option_anchors", "basic_mpp") | Features.of("payment_secret", required=True)
+    assert n.requires("payment_secret")  # the bit stays the one that was set
+    assert f.in_context("9") == Features.of("basic_mpp", "option_payment_metadata") | Features.of(
+        "payment_secret", required=True)
+    assert Features().in_context("N") == Features()
+
+
+def test_a_node_offers_what_it_receives(tmp_path):
+    # basic_mpp (IN9: "node can receive basic multi-part payments") with its dependency, in
+    # init, and in node_announcement (what the line test sees announced)
+    from amiko.node import Node, NodeConfig
+    from amiko.payments.invoice_book import INVOICE_FEATURES
+
+    node = Node(NodeConfig(datadir=str(tmp_path)))
+    assert node.features.has("basic_mpp") and node.features.has("payment_secret")
+    check_peer_features(node.features, node.features)  # its dependencies are all set
+    assert node.features.in_context("N").has("basic_mpp")
+    assert INVOICE_FEATURES.in_context("9") == INVOICE_FEATURES

@@ -11,17 +11,19 @@ import random
 
 import pytest
 
+from amiko.link.features import Features
 from amiko.node import Node, NodeConfig
 from amiko.payments.bolt11 import decode_invoice
+from amiko.routing.gossip.addresses import address_from_text
 from tests.async_wait import wait_for
 
 pytestmark = pytest.mark.slow
 
 
 
-def make(tmp_path, name, url=None):
+def make(tmp_path, name, url=None, **more):
     return Node(NodeConfig(datadir=str(tmp_path / name), listen=("127.0.0.1", 0), bitcoind=url,
-                           poll_interval=0.05, gossip_flush_interval=0.5, trust=False))
+                           poll_interval=0.05, gossip_flush_interval=0.5, trust=False, **more))
 
 
 def known(node: Node, scids) -> bool:
@@ -37,7 +39,8 @@ def test_five_node_line(tmp_path):
         a = make(tmp_path, "a")
         await a.start()
         url = a.chain.devchain.url
-        nodes = [a] + [make(tmp_path, n, url) for n in "bcde"]
+        e_reached_at = (address_from_text("203.0.113.7:9735"), address_from_text("[2001:db8::7]:9735"))
+        nodes = [a] + [make(tmp_path, n, url) for n in "bcd"] + [make(tmp_path, "e", url, announce_addresses=e_reached_at)]
         for n in nodes[1:]:
             await n.start()
         for n in nodes:
@@ -56,6 +59,17 @@ def test_five_node_line(tmp_path):
         await wait_for(lambda: all(d.status().usable for d in drivers), what="channels ready")
         scids = [d.status().short_channel_id for d in drivers]
         await wait_for(lambda: all(known(n, scids) for n in nodes), timeout=60.0, what="gossip converged")
+
+        # every node announced its features (BOLT 9 context N) and e where it can be reached
+        await wait_for(lambda: all(a.graph.node(n.node_id) is not None for n in nodes), what="node announcements")
+        e_seen = a.graph.node(nodes[4].node_id)
+        assert e_seen is not None
+        assert e_seen.addresses == ("203.0.113.7:9735", "[2001:db8::7]:9735")
+        assert a.graph.node(nodes[1].node_id).addresses == ()  # nothing configured: nothing announced
+        announced = Features.from_bytes(e_seen.features)
+        assert announced == nodes[4].features.in_context("N")
+        assert announced.has("basic_mpp") and announced.has("payment_secret")  # with its dependency
+        assert announced.has("option_anchors") and not announced.has("gossip_queries")  # init only
 
         def total() -> int:
             return sum(c.status().local_msat for n in nodes for c in n.channels.channels.values())

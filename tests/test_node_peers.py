@@ -57,17 +57,19 @@ def test_connect_negotiates_and_reconnects(tmp_path):
     async def main():
         fa = Features.of("gossip_queries")
         a = make_node(tmp_path, "a", extra_features=fa)
-        b = make_node(tmp_path, "b", extra_features=Features.of("gossip_queries", "payment_secret"))
+        b = make_node(tmp_path, "b", extra_features=Features.of("gossip_queries", "option_quiesce"))
         await a.start()
         await b.start()
         port_b = port_of(b)
         rec = await a.connect(b.node_id, "127.0.0.1", port_b)
-        assert rec.negotiated.names() == ["gossip_queries"]
+        # what both offer (every node offers receiving multi-part payments), not what one does
+        both = ["gossip_queries", "payment_secret", "basic_mpp"]
+        assert rec.negotiated.names() == both
         await wait_for(lambda: b.node_id.hex() in {p["id"] for p in a.peer_list() if p["connected"]})
         await wait_for(lambda: a.node_id.hex() in {p["id"] for p in b.peer_list() if p["connected"]})
         (pb,) = b.peer_list()
-        assert pb["negotiated_features"]["names"] == ["gossip_queries"]
-        assert set(pb["features"]["names"]) == {"gossip_queries"}
+        assert pb["negotiated_features"]["names"] == both
+        assert set(pb["features"]["names"]) == set(both)
         # B goes away and comes back on the same port: A reconnects by itself
         await b.stop()
         await wait_for(lambda: not a.peer_list()[0]["connected"])

@@ -12,12 +12,15 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amiko import __version__
 from amiko.cli.commands import COMMANDS, Command
 from amiko.rpc.client import call
 from amiko.rpc.errors import RpcError
+
+if TYPE_CHECKING:
+    from amiko.routing.gossip.addresses import Address
 
 NETWORKS = ("regtest", "signet", "testnet", "bitcoin")
 
@@ -45,6 +48,17 @@ def _accept_option(text: str) -> tuple[bytes, int]:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _announce_address(text: str) -> Address:
+    from amiko.routing.gossip.addresses import address_from_text
+
+    try:
+        address = address_from_text(text)
+        address.encode()  # the checks of the descriptor (port, onion length, ASCII name)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return address
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="amiko", description="amiko, a Lightning Network node")
     p.add_argument("--dir", default=None, help="data directory (default: $AMIKO_DIR or ~/.amiko)")
@@ -66,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--log-level", default="INFO")
     node.add_argument("--gossip-interval", type=float, default=60.0, metavar="SECONDS",
                       help="how often gathered gossip is relayed to peers (default 60)")
+    node.add_argument("--announce-addr", action="append", default=[], metavar="HOST:PORT",
+                      type=_announce_address,
+                      help="where other nodes can reach this one, in its node_announcement: a public "
+                           "IP, [IPv6], a .onion or a DNS name, with the port (repeatable)")
     node.add_argument("--accept-trust-from", action="append", default=[], metavar="ID:LIMIT",
                       type=_accept_option, help="accept trust lines from ID, extending up to LIMIT msat back")
 
@@ -148,6 +166,7 @@ def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
         bitcoind_cookie=ns.bitcoind_cookie,
         trust_accept=dict(ns.accept_trust_from),
         gossip_flush_interval=ns.gossip_interval,
+        announce_addresses=tuple(ns.announce_addr),
     )
     try:
         asyncio.run(daemon.run(config, ns.rpc_port))

@@ -16,6 +16,10 @@ class FeatureInfo:
     name: str
     bit: int  # the even (required) bit of the pair
     depends: tuple[str, ...] = ()
+    # BOLT 9's Context column: where the feature is presented (I: `init`, N:
+    # `node_announcement`, 9: BOLT 11 invoices, T: `channel_type`). Features the spec now
+    # calls ASSUMED have the context they had before: nodes still set them for older peers.
+    context: str = "IN"
 
 
 # BOLT #9 table (the pair's even bit). ASSUMED features are listed so that we can name
@@ -23,25 +27,25 @@ class FeatureInfo:
 KNOWN_FEATURES: tuple[FeatureInfo, ...] = (
     FeatureInfo("option_data_loss_protect", 0),
     FeatureInfo("option_upfront_shutdown_script", 4),
-    FeatureInfo("gossip_queries", 6),
-    FeatureInfo("var_onion_optin", 8),
+    FeatureInfo("gossip_queries", 6, context="I"),
+    FeatureInfo("var_onion_optin", 8, context="IN9"),
     FeatureInfo("gossip_queries_ex", 10),
     FeatureInfo("option_static_remotekey", 12),
-    FeatureInfo("payment_secret", 14),
-    FeatureInfo("basic_mpp", 16, ("payment_secret",)),
+    FeatureInfo("payment_secret", 14, context="IN9"),
+    FeatureInfo("basic_mpp", 16, ("payment_secret",), context="IN9"),
     FeatureInfo("option_support_large_channel", 18),
-    FeatureInfo("option_anchors", 22),
-    FeatureInfo("option_route_blinding", 24),
+    FeatureInfo("option_anchors", 22, context="INT"),
+    FeatureInfo("option_route_blinding", 24, context="IN9"),
     FeatureInfo("option_shutdown_anysegwit", 26),
     FeatureInfo("option_dual_fund", 28),
     FeatureInfo("option_quiesce", 34),
-    FeatureInfo("option_attribution_data", 36),
+    FeatureInfo("option_attribution_data", 36, context="IN9"),
     FeatureInfo("option_onion_messages", 38),
     FeatureInfo("option_provide_storage", 42),
     FeatureInfo("option_channel_type", 44),
-    FeatureInfo("option_scid_alias", 46),
-    FeatureInfo("option_payment_metadata", 48),
-    FeatureInfo("option_zeroconf", 50, ("option_scid_alias",)),
+    FeatureInfo("option_scid_alias", 46, context="INT"),
+    FeatureInfo("option_payment_metadata", 48, context="9"),
+    FeatureInfo("option_zeroconf", 50, ("option_scid_alias",), context="INT"),
     FeatureInfo("option_simple_close", 60, ("option_shutdown_anysegwit",)),
     FeatureInfo("option_splice", 62),
 )
@@ -53,12 +57,12 @@ _BY_BIT: dict[int, FeatureInfo] = {f.bit: f for f in KNOWN_FEATURES}
 _REGISTERED: dict[int, FeatureInfo] = {}
 
 
-def register_feature(name: str, even_bit: int, depends: tuple[str, ...] = ()) -> FeatureInfo:
+def register_feature(name: str, even_bit: int, depends: tuple[str, ...] = (), context: str = "IN") -> FeatureInfo:
     """Make a feature known (e.g. a channel type's own bit pair). Idempotent."""
     if even_bit % 2:
         raise ValueError("register the even bit of the pair")
     existing = _BY_BIT.get(even_bit) or _REGISTERED.get(even_bit)
-    info = FeatureInfo(name, even_bit, depends)
+    info = FeatureInfo(name, even_bit, depends, context)
     if existing is not None:
         if existing != info:
             raise ValueError(f"feature bit {even_bit} is already {existing.name}")
@@ -140,6 +144,16 @@ class Features:
             if name not in out:
                 out.append(name)
         return out
+
+    def in_context(self, context: str) -> Features:
+        """The bits presented in `context` (a letter of BOLT 9's Context column, e.g. "N"
+        for `node_announcement`); bits of features we do not know are left out."""
+        bits = 0
+        for bit in self.set_bits():
+            info = feature_info(bit)
+            if info is not None and context in info.context:
+                bits |= 1 << bit
+        return Features(bits)
 
     def to_json(self) -> dict[str, object]:
         return {"hex": self.to_bytes().hex(), "names": self.names()}

@@ -20,7 +20,12 @@ from amiko.payments.bolt11 import RouteHop, encode_invoice
 from amiko.store import batch
 from amiko.store.sqlite import Store
 
-# BOLT 9 context 9: what our invoices tell payers we support.
+# What a node that receives payments offers in `init` and `node_announcement` (BOLT 9:
+# basic_mpp, "node can receive basic multi-part payments", context IN9, with payment_secret,
+# on which it depends). Offered, not required: payment_secret is ASSUMED, and requiring it
+# would only turn away a peer that does not set the bit.
+RECEIVING_FEATURES = Features.of("payment_secret", "basic_mpp")
+# BOLT 9 context 9: what our invoices tell payers we support (and require).
 INVOICE_FEATURES = Features.of("var_onion_optin", "payment_secret", required=True) | Features.of("basic_mpp")
 DEFAULT_EXPIRY = 3600
 # Our invoices ask for 80 blocks at the last hop: well clear of the 18-block fulfillment

@@ -52,12 +52,17 @@ class Address:
             return b"\x02" + ipaddress.IPv6Address(self.host).packed + port
         if self.kind is AddressType.TORV3:
             name = self.host.removesuffix(".onion")
-            raw = base64.b32decode(name.upper())
+            try:
+                raw = base64.b32decode(name.upper())
+            except ValueError:
+                raw = b""
             if len(raw) != 35:
-                raise ValueError("a Tor v3 address is 35 bytes (56 base32 characters)")
+                raise ValueError(f"{self.host!r}: a Tor v3 address is 35 bytes (56 base32 characters)")
             return b"\x04" + raw + port
         if self.kind is AddressType.DNS:
             # BOLT #7: `hostname` bytes MUST be ASCII characters.
+            if not self.host.isascii():
+                raise ValueError(f"{self.host!r}: a hostname must be ASCII (its punycode form)")
             name_bytes = self.host.encode("ascii")
             if not 0 < len(name_bytes) < 256:
                 raise ValueError("hostname must be 1..255 bytes")

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from amiko.link.features import Features
+from amiko.routing.gossip.addresses import Address
 from amiko.routing.gossip.announcements import (
     ChannelKeys,
     LocalSignatures,
@@ -65,6 +67,8 @@ class OwnChannelAnnouncer:
     gossip: GossipDriver
     send: Any  # (peer_id, msg) -> bool
     policy_of: PolicySource
+    features: Features = field(default_factory=Features)  # ours, as node_announcement shows them
+    addresses: tuple[Address, ...] = ()  # where we can be reached
     progress: dict[bytes, _Progress] = field(default_factory=dict)
 
     def keys(self, ch: AnnounceableChannel) -> ChannelKeys:
@@ -109,7 +113,8 @@ class OwnChannelAnnouncer:
         self.gossip.announce_own(ann, funding_sat=ch.capacity_sat)
         self.update(ch)
         now = int(time.time())
-        self.gossip.announce_own(make_node_announcement(self.node_secret, now, alias=self.alias))
+        self.gossip.announce_own(make_node_announcement(self.node_secret, now, features=self.features.to_bytes(),
+                                                        alias=self.alias, addresses=self.addresses))
         log.info("channel %s announced as %d", ch.channel_id.hex(), ch.scid)
 
     def is_announced(self, channel_id: bytes) -> bool:

@@ -1,0 +1,44 @@
+"""The `amiko node` options that need no running node: what they accept and refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from amiko.cli.main import build_parser
+from amiko.routing.gossip.addresses import Address, AddressType
+
+ONION = "vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd.onion"
+
+
+def test_announce_addresses_of_each_kind():
+    ns = build_parser().parse_args(["node", "--announce-addr", "203.0.113.7:9735", "--announce-addr",
+                                    "[2001:db8::7]:9736", "--announce-addr", f"{ONION}:9735",
+                                    "--announce-addr", "node.example.com:9735"])
+    assert ns.announce_addr == [Address(AddressType.IPV4, "203.0.113.7", 9735),
+                                Address(AddressType.IPV6, "2001:db8::7", 9736),
+                                Address(AddressType.TORV3, ONION, 9735),
+                                Address(AddressType.DNS, "node.example.com", 9735)]
+    assert build_parser().parse_args(["node"]).announce_addr == []
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("203.0.113.7", "expected HOST:PORT"),
+    ("203.0.113.7:0", "port must be 1..65535"),
+    ("203.0.113.7:70000", "port must be 1..65535"),
+    ("abc.onion:9735", "Tor v3 address"),
+    ("nødé.example:9735", "ascii"),
+])
+def test_a_bad_announce_address_is_refused_at_the_command_line(bad, why, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["node", "--announce-addr", bad])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--announce-addr" in err and why.lower() in err.lower()
+
+
+def test_two_dns_names_stop_the_node_before_it_starts(tmp_path):
+    from amiko.node import Node, NodeConfig
+
+    names = (Address(AddressType.DNS, "a.example", 9735), Address(AddressType.DNS, "b.example", 9735))
+    with pytest.raises(ValueError, match="at most one DNS hostname"):
+        Node(NodeConfig(datadir=str(tmp_path), announce_addresses=names))

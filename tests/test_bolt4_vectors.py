@@ -77,10 +77,13 @@ def test_node_keys_match_pubkeys() -> None:
     assert [pubkey_of(k) for k in NODE_KEYS] == [h.pubkey for h in _onion_hops()]
 
 
-@pytest.mark.parametrize("prepared", [False, True])
-def test_construct_onion_exact_bytes(prepared: bool) -> None:
-    """From the session key, or from the session prepared ahead (the payer's pool)."""
-    session = prepare_session(SESSION_KEY) if prepared else SESSION_KEY
+@pytest.mark.parametrize("prepared", ["no", "yes", "for the first hop", "for another first hop"])
+def test_construct_onion_exact_bytes(prepared: str) -> None:
+    """From the session key, or from the session prepared ahead (the payer's pool), with the
+    shared secret of the route's first hop or of a hop the route does not start with."""
+    session = {"no": SESSION_KEY, "yes": prepare_session(SESSION_KEY),
+               "for the first hop": prepare_session(SESSION_KEY, first_hop=_onion_hops()[0].pubkey),
+               "for another first hop": prepare_session(SESSION_KEY, first_hop=_onion_hops()[1].pubkey)}[prepared]
     packet, secrets = construct_onion(session, _onion_hops(), ASSOC)
     assert len(packet) == 1366
     assert packet.hex() == ONION["onion"]

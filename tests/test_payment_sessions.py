@@ -1,11 +1,12 @@
 """The payer's onion sessions drawn ahead: each one fresh and used once, prepared in the
-node's idle moments as many as were taken, and always available without an event loop."""
+node's idle moments as many as were taken (through each first hop), and always available
+without an event loop."""
 
 from __future__ import annotations
 
 import asyncio
 
-from amiko.crypto.keys import pubkey_of
+from amiko.crypto.keys import ecdh, pubkey_of
 from amiko.payments import sessions
 from amiko.payments.onion import prepare_session
 from amiko.payments.sessions import SessionPool
@@ -17,7 +18,7 @@ def test_sessions_are_fresh_and_complete_without_an_event_loop() -> None:
     assert len({s.key for s in taken}) == 5
     for s in taken:
         assert s.pubkey == pubkey_of(s.key) and s == prepare_session(s.key)
-    assert not pool._ready  # nothing prepared ahead without a loop
+    assert not pool.ready()  # nothing prepared ahead without a loop
 
 
 def test_the_pool_prepares_as_many_as_were_taken() -> None:
@@ -26,15 +27,15 @@ def test_the_pool_prepares_as_many_as_were_taken() -> None:
         first = [pool.take() for _ in range(20)]  # a burst: prepared now
         while pool._task is not None and not pool._task.done():
             await asyncio.sleep(0)
-        assert len(pool._ready) == 20
-        ready = list(pool._ready)
+        assert pool.ready() == 20
+        ready = list(pool._ready[b""])
         second = [pool.take() for _ in range(20)]
         assert second == ready  # the next burst finds them prepared, each used once
         assert not {s.key for s in first} & {s.key for s in second}
         for s in second:
             assert s == prepare_session(s.key)
         pool.close()
-        assert not pool._ready
+        assert not pool.ready()
     asyncio.run(main())
 
 
@@ -47,5 +48,28 @@ def test_the_pool_is_bounded(monkeypatch) -> None:
             pool.take()
         while pool._task is not None and not pool._task.done():
             await asyncio.sleep(0)
-        assert len(pool._ready) == 3
+        assert pool.ready() == 3
+        for _ in range(10):
+            pool.take(pubkey_of(bytes(31) + b"\x07"))  # another first hop: the bound is over all
+        while pool._task is not None and not pool._task.done():
+            await asyncio.sleep(0)
+        assert pool.ready() + pool.ready(pubkey_of(bytes(31) + b"\x07")) <= 3
+    asyncio.run(main())
+
+
+def test_sessions_are_prepared_for_the_first_hop_they_are_taken_for() -> None:
+    peer, other = pubkey_of(bytes(31) + b"\x05"), pubkey_of(bytes(31) + b"\x06")
+
+    async def main() -> None:
+        pool = SessionPool()
+        for _ in range(4):
+            pool.take(peer)
+        pool.take(other)
+        while pool._task is not None and not pool._task.done():
+            await asyncio.sleep(0)
+        assert (pool.ready(peer), pool.ready(other), pool.ready()) == (4, 1, 0)
+        s = pool.take(peer)
+        assert s.first_hop == peer and s.first_secret == ecdh(s.key, peer)
+        assert s == prepare_session(s.key, first_hop=peer)
+        pool.close()
     asyncio.run(main())

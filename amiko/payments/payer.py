@@ -355,7 +355,7 @@ class Payer:
             else:
                 data = final_payload(p.amt_to_forward, p.outgoing_cltv_value)
             hops.append(HopSpec(p.node_id, data))
-        onion = construct_onion(self.sessions.take(), hops, attempt.payment_hash)
+        onion = construct_onion(self.sessions.take(hops[0].pubkey), hops, attempt.payment_hash)
         result = channel.offer_htlc(HtlcOffer(first.amount_msat, attempt.payment_hash, first.cltv_expiry,
                                               onion.packet))
         if not isinstance(result, Offered):

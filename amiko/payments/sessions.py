@@ -1,10 +1,11 @@
 """Onion session keys drawn ahead, for the payer.
 
-Each payment's onion starts from a fresh random session key; its public key and the
-packet's initial filling follow from the key alone (`prepare_session`: ~35 µs, a third of
-a one-hop onion). The pool prepares them while the node waits for its peers
-(`amiko.payments.idle`), as many as were taken, so a burst of payments finds them ready;
-a key is used once and dropped.
+Each payment's onion starts from a fresh random session key; its public key, the packet's
+initial filling and the shared secret with the route's first hop (a peer of ours) follow
+from the key and that peer alone (`prepare_session`: two thirds of a one-hop onion). The
+pool prepares them while the node waits for its peers (`amiko.payments.idle`), for each
+first hop as many as were taken through it, so a burst of payments finds them ready; a key
+is used once and dropped.
 """
 
 from __future__ import annotations
@@ -16,32 +17,46 @@ from collections import deque
 from amiko.payments import idle
 from amiko.payments.onion import OnionSession, prepare_session
 
-MAX_READY = 256  # prepared sessions held (each ~1.4 kB)
+MAX_READY = 256  # prepared sessions held, over all first hops (each ~1.4 kB)
 
 
 class SessionPool:
     def __init__(self) -> None:
-        self._ready: deque[OnionSession] = deque()
-        self._wanted = 0  # taken since the last refill, to prepare again
+        self._ready: dict[bytes, deque[OnionSession]] = {}  # by first hop
+        self._wanted: dict[bytes, int] = {}  # taken since the last refill, to prepare again
+        self._held = 0
         self._task: asyncio.Task[None] | None = None
 
-    def take(self) -> OnionSession:
-        """A fresh session: prepared ahead if one is ready, else now."""
-        self._wanted = min(self._wanted + 1, MAX_READY)
+    def take(self, first_hop: bytes = b"") -> OnionSession:
+        """A fresh session for a route that starts at `first_hop` (a node id; b"": not
+        known): prepared ahead if one is ready, else now."""
+        self._wanted[first_hop] = min(self._wanted.get(first_hop, 0) + 1, MAX_READY)
         self._task = idle.start(self._task, self._prepare_next, "amiko-sessions")
-        if self._ready:
-            return self._ready.popleft()
-        return prepare_session(os.urandom(32))
+        ready = self._ready.get(first_hop)
+        if ready:
+            self._held -= 1
+            return ready.popleft()
+        return prepare_session(os.urandom(32), first_hop=first_hop)
+
+    def ready(self, first_hop: bytes = b"") -> int:
+        """How many sessions are prepared for `first_hop`."""
+        return len(self._ready.get(first_hop, ()))
 
     def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
         self._ready.clear()
+        self._held = 0
 
     def _prepare_next(self) -> bool:
-        if self._wanted <= 0 or len(self._ready) >= MAX_READY:
-            self._wanted = 0
+        if not self._wanted or self._held >= MAX_READY:
+            self._wanted.clear()
             return False
-        self._wanted -= 1
-        self._ready.append(prepare_session(os.urandom(32)))
+        first_hop, wanted = next(iter(self._wanted.items()))
+        if wanted <= 1:
+            del self._wanted[first_hop]
+        else:
+            self._wanted[first_hop] = wanted - 1
+        self._ready.setdefault(first_hop, deque()).append(prepare_session(os.urandom(32), first_hop=first_hop))
+        self._held += 1
         return True

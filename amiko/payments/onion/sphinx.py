@@ -104,22 +104,33 @@ class OnionSession(NamedTuple):
     key: bytes
     pubkey: bytes
     pad: bytes
+    # Prepared for a first hop too: the route's first hop is always a peer of ours, known
+    # before the payment, and the shared secret with it follows from the key and its node id.
+    first_hop: bytes = b""
+    first_secret: bytes = b""
 
 
-def prepare_session(session_key: bytes, payloads_size: int = HOP_PAYLOADS_SIZE) -> OnionSession:
-    """Raises :class:`OnionEncodeError` for a key that is not a valid secp256k1 scalar."""
+def prepare_session(session_key: bytes, payloads_size: int = HOP_PAYLOADS_SIZE, *,
+                    first_hop: bytes = b"") -> OnionSession:
+    """Raises :class:`OnionEncodeError` for a key that is not a valid secp256k1 scalar, or
+    a `first_hop` that is not a valid public key."""
     try:
         pubkey = pubkey_of(session_key)
     except InvalidKeyError as exc:
         raise OnionEncodeError(f"session key: {exc}") from None
+    first_secret = b""
+    if first_hop:
+        try:
+            first_secret = ecdh(session_key, first_hop)
+        except InvalidKeyError as exc:
+            raise OnionEncodeError(f"hop 0: {exc}") from None
     # BOLT #4: "The packet is initialized with 1300 _random_ bytes derived from a CSPRNG
     # (ChaCha20). The _pad_ key referenced above is used" ... from the session key.
-    return OnionSession(session_key, pubkey, chacha20_stream(generate_key(PAD, session_key), payloads_size))
+    return OnionSession(session_key, pubkey, chacha20_stream(generate_key(PAD, session_key), payloads_size),
+                        first_hop, first_secret)
 
 
-def _hop_shared_secrets(
-    session_key: bytes, session_pubkey: bytes, pubkeys: Sequence[bytes]
-) -> list[bytes]:
+def _hop_shared_secrets(session: OnionSession, pubkeys: Sequence[bytes]) -> list[bytes]:
     """BOLT #4 "Packet Construction": for each hop, ECDH with the ephemeral key, then blind.
 
     # BOLT #4: "The blinding factor is the `SHA256` hash of the concatenation between the
@@ -128,11 +139,11 @@ def _hop_shared_secrets(
     # `ek_k` by the blinding factor."
     """
     secrets: list[bytes] = []
-    ek, epk = session_key, session_pubkey
+    ek, epk = session.key, session.pubkey
     last = len(pubkeys) - 1
     for i, pk in enumerate(pubkeys):
         try:
-            ss = ecdh(ek, pk)
+            ss = session.first_secret if i == 0 and pk == session.first_hop else ecdh(ek, pk)
         except InvalidKeyError as exc:
             raise OnionEncodeError(f"hop {i}: {exc}") from None
         secrets.append(ss)
@@ -171,8 +182,7 @@ def construct_packet(
         raise OnionEncodeError("a route needs at least one hop")
     if not isinstance(session, OnionSession) or len(session.pad) != payloads_size:
         session = prepare_session(session if isinstance(session, bytes) else session.key, payloads_size)
-    session_key, first_pubkey = session.key, session.pubkey
-    shared_secrets = _hop_shared_secrets(session_key, first_pubkey, [h.pubkey for h in hops])
+    shared_secrets = _hop_shared_secrets(session, [h.pubkey for h in hops])
     # BOLT #4: "`shift_size` is defined as the length of the `hop_payload` plus the bigsize
     # encoding of the length and the length of that HMAC."
     frames = [encode_bigsize(len(h.payload)) + h.payload for h in hops]
@@ -201,7 +211,7 @@ def construct_packet(
         # BOLT #4: "The next HMAC is computed (with the _mu_-key as HMAC-key) over the
         # concatenated `hop_payloads` and associated data."
         next_hmac = _hmac.digest(generate_key(MU, ss), mix + associated_data, "sha256")
-    packet = bytes((_VERSION,)) + first_pubkey + mix + next_hmac
+    packet = bytes((_VERSION,)) + session.pubkey + mix + next_hmac
     return OnionConstruction(packet, shared_secrets)
 
 

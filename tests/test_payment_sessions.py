@@ -73,3 +73,19 @@ def test_sessions_are_prepared_for_the_first_hop_they_are_taken_for() -> None:
         assert s == prepare_session(s.key, first_hop=peer)
         pool.close()
     asyncio.run(main())
+
+
+def test_sessions_prepared_for_a_hop_no_longer_used_serve_another() -> None:
+    gone, peer = pubkey_of(bytes(31) + b"\x05"), pubkey_of(bytes(31) + b"\x06")
+
+    async def main() -> None:
+        pool = SessionPool()
+        for _ in range(3):
+            pool.take(gone)
+        while pool._task is not None and not pool._task.done():
+            await asyncio.sleep(0)
+        prepared = list(pool._ready[gone])
+        taken = [pool.take(peer) for _ in range(3)]
+        assert taken == prepared and pool.ready(gone) == 0  # each used once, by the new peer
+        pool.close()
+    asyncio.run(main())

@@ -32,7 +32,9 @@ class SessionPool:
         known): prepared ahead if one is ready, else now."""
         self._wanted[first_hop] = min(self._wanted.get(first_hop, 0) + 1, MAX_READY)
         self._task = idle.start(self._task, self._prepare_next, "amiko-sessions")
-        ready = self._ready.get(first_hop)
+        # One prepared for another first hop serves too (its key and filling; the secret with
+        # this hop is then computed with the route): none stays unused when a peer goes.
+        ready = self._ready.get(first_hop) or next((q for q in self._ready.values() if q), None)
         if ready:
             self._held -= 1
             return ready.popleft()

@@ -18,6 +18,16 @@ async def prepared_ahead(pool: SessionPool) -> None:
         await asyncio.sleep(0)
 
 
+async def pool_after_taking(*first_hops: bytes) -> SessionPool:
+    """A pool from which a session was taken for each of `first_hops`, once its work in
+    idle moments is done."""
+    pool = SessionPool()
+    for hop in first_hops:
+        pool.take(hop)
+    await prepared_ahead(pool)
+    return pool
+
+
 def test_sessions_are_fresh_and_complete_without_an_event_loop() -> None:
     pool = SessionPool()
     taken = [pool.take() for _ in range(5)]
@@ -65,11 +75,7 @@ def test_sessions_are_prepared_for_the_first_hop_they_are_taken_for() -> None:
     peer, other = pubkey_of(bytes(31) + b"\x05"), pubkey_of(bytes(31) + b"\x06")
 
     async def main() -> None:
-        pool = SessionPool()
-        for _ in range(4):
-            pool.take(peer)
-        pool.take(other)
-        await prepared_ahead(pool)
+        pool = await pool_after_taking(*[peer] * 4, other)
         assert (pool.ready(peer), pool.ready(other), pool.ready()) == (4, 1, 0)
         s = pool.take(peer)
         assert s.first_hop == peer and s.first_secret == ecdh(s.key, peer)
@@ -82,10 +88,7 @@ def test_sessions_prepared_for_a_hop_no_longer_used_serve_another() -> None:
     gone, peer = pubkey_of(bytes(31) + b"\x05"), pubkey_of(bytes(31) + b"\x06")
 
     async def main() -> None:
-        pool = SessionPool()
-        for _ in range(3):
-            pool.take(gone)
-        await prepared_ahead(pool)
+        pool = await pool_after_taking(*[gone] * 3)
         prepared = list(pool._ready[gone])
         taken = [pool.take(peer) for _ in range(3)]
         assert taken == prepared and pool.ready(gone) == 0  # each used once, by the new peer

@@ -28,6 +28,7 @@ from amiko.channels.trust.service import TrustError, TrustService, attach_trust
 from amiko.channels.trust.state import verify_trust_proof
 from amiko.node import Node, NodeConfig
 from amiko.payments.bolt11 import decode_invoice
+from amiko.rpc import methods
 from amiko.rpc.server import RpcServer
 from amiko.rpc.trust_methods import register
 from amiko.wire.types import scid_to_str
@@ -288,6 +289,10 @@ def test_payments_through_the_switch_direct_and_forwarded(tmp_path):
         assert row["type"] == "trust" and row["limit_msat"] == 40_000_000
         assert row["short_channel_id"] == scid_to_str(bc.core.short_channel_id)
         assert sb.find(row["short_channel_id"]) is bc
+        full = RpcServer("t")
+        methods.register(full, b, asyncio.Event())
+        res = await full.call({"method": "closechannel", "params": [bc.channel_id.hex()], "id": 0})
+        assert "closetrust" in res["error"]["message"] and bc.status().usable, res  # refused, nothing done
         server = RpcServer("t")
         register(server, sb)
         res = await server.call({"method": "closetrust", "params": {"channel": bc.channel_id.hex(), "keep": True},

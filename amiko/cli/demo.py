@@ -201,8 +201,8 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, pa
         for a, b in zip(net, net[1:] + net[:1], strict=True):
             a.rpc("connect", [f"{b.node_id}@127.0.0.1:{b.port}"])
         print("  connected in a ring over BOLT 8; funding wallets and opening channels...")
-        for a, b, kind in build_network(net):
-            print(f"  {a} -- {b}  {kind}")
+        for left, right, kind in build_network(net):
+            print(f"  {left} -- {right}  {kind}")
         before = balances(net)
         rng = random.Random(7)
         done, succeeded, fees, refused = run_payments(net, payments, rng)

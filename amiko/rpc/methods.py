@@ -189,9 +189,10 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
             driver = node.channels.find(channel)
         except ChannelLookupError as e:
             raise RpcError(CHANNEL_ERROR, str(e)) from None
+        if not isinstance(driver, BoltDriver):
+            raise RpcError(CHANNEL_ERROR, f"{driver.channel_id.hex()} is a {driver.status().type_name} channel: "
+                           "closechannel closes Lightning channels (a trust line closes with closetrust)")
         if force is True or force in ("true", "1"):
-            if not isinstance(driver, BoltDriver):
-                raise RpcError(CHANNEL_ERROR, "only a Lightning channel can be closed on chain")
             try:
                 txid = await node.force_close(driver)
             except ValueError as e:
@@ -335,13 +336,12 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
              "out_msat": c.out_msat, "fee_msat": c.fee_msat, "status": c.status}
             for c in node.switch.forwards()]}
 
-    for name, fn in [("holdinvoice", holdinvoice), ("settleinvoice", settleinvoice),
-                     ("cancelinvoice", cancelinvoice), ("pay", pay), ("keysend", keysend),
-                     ("listpays", listpays), ("setchannel", setchannel), ("listforwards", listforwards)]:
-        server.register(name, fn)
+    server.register_all({"holdinvoice": holdinvoice, "settleinvoice": settleinvoice,
+                         "cancelinvoice": cancelinvoice, "pay": pay, "keysend": keysend,
+                         "listpays": listpays, "setchannel": setchannel,
+                         "listforwards": listforwards})
 
-    for name, fn in [("invoice", invoice), ("listinvoices", listinvoices), ("decode", decode)]:
-        server.register(name, fn)
+    server.register_all({"invoice": invoice, "listinvoices": listinvoices, "decode": decode})
 
     if node.trust is not None:
         trust_methods.register(server, node.trust)
@@ -365,17 +365,14 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         return {"channels": result.channels, "known": result.known, "skipped": result.skipped,
                 "nodes": result.nodes}
 
-    for name, fn in [("listnodes", listnodes), ("getroute", getroute), ("importgraph", importgraph)]:
-        server.register(name, fn)
+    server.register_all({"listnodes": listnodes, "getroute": getroute, "importgraph": importgraph})
 
-    for name, fn in [("openchannel", openchannel), ("listchannels", listchannels),
-                     ("closechannel", closechannel), ("listclosed", listclosed),
-                     ("listsweeps", listsweeps), ("backup", backup),
-                     ("restorebackup", restorebackup)]:
-        server.register(name, fn)
+    server.register_all({"openchannel": openchannel, "listchannels": listchannels,
+                         "closechannel": closechannel, "listclosed": listclosed,
+                         "listsweeps": listsweeps, "backup": backup,
+                         "restorebackup": restorebackup})
 
-    for name, fn in [("getinfo", getinfo), ("connect", connect), ("listpeers", listpeers),
-                     ("disconnect", disconnect), ("stop", stop_), ("help", help_),
-                     ("newaddr", newaddr), ("listfunds", listfunds), ("withdraw", withdraw),
-                     ("mine", mine)]:
-        server.register(name, fn)
+    server.register_all({"getinfo": getinfo, "connect": connect, "listpeers": listpeers,
+                         "disconnect": disconnect, "stop": stop_, "help": help_,
+                         "newaddr": newaddr, "listfunds": listfunds, "withdraw": withdraw,
+                         "mine": mine})

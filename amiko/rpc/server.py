@@ -11,7 +11,7 @@ import hmac
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -43,6 +43,10 @@ class RpcServer:
         if name in self._methods:
             raise ValueError(f"RPC method {name} registered twice")
         self._methods[name] = method
+
+    def register_all(self, methods: Mapping[str, Method]) -> None:
+        for name, method in methods.items():
+            self.register(name, method)
 
     def methods(self) -> list[str]:
         return sorted(self._methods)

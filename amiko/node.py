@@ -163,7 +163,8 @@ class Node:
             self.peers.handlers.update(self.gossip.handlers)
             self.announcer = OwnChannelAnnouncer(self.node_secret, self.node_id, self.network.chain_hash,
                                                  self.alias, self.gossip, self._send_to_peer, self.policy_of,
-                                                 self.features.in_context("N"), config.announce_addresses)
+                                                 self.features.in_context("N"), config.announce_addresses,
+                                                 self._connection_of)
             self.peers.handlers[AnnouncementSignatures.TYPE] = self._on_announcement_signatures
         self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
                              self._height)
@@ -295,13 +296,22 @@ class Node:
                                    st.htlc_minimum_msat, d.funding_sat * 1000)
 
     def announce_channels(self) -> None:
-        """Send announcement_signatures for public channels deep enough (every block)."""
+        """Send announcement_signatures for public channels deep enough, and sign our
+        channel_updates again where the network's copy is stale (at start, on every block,
+        when a channel changes state)."""
         if self.announcer is None:
             return
+        announceable = []
         for channel in list(self.channels.channels.values()):
             ch = self._announceable(channel)
             if ch is not None:
                 self.announcer.channel_deep_enough(ch, self._height())
+                announceable.append(ch)
+        self.announcer.refresh_updates(announceable, time.time())
+
+    def _connection_of(self, peer_id: bytes) -> object:
+        rec = self.peers.peers.get(peer_id)
+        return None if rec is None or not rec.connected else rec.connected_since
 
     def _on_announcement_signatures(self, link: Any, msg: AnnouncementSignatures) -> None:
         assert self.announcer is not None
@@ -336,11 +346,12 @@ class Node:
             "fee_ppm=excluded.fee_ppm, cltv_delta=excluded.cltv_delta",
             (channel_id, policy.fee_base_msat, policy.fee_proportional_millionths, policy.cltv_expiry_delta))
         self._policies[channel_id] = policy
-        # a public channel tells the network at once (a newer channel_update)
+        # a public channel tells the network at once (a newer channel_update); one whose
+        # peer is away, once it is back
         channel = self.channels.by_channel_id(channel_id)
         ch = None if channel is None else self._announceable(channel)
-        if ch is not None and self.announcer is not None and self.announcer.is_announced(channel_id):
-            self.announcer.update(ch)
+        if ch is not None and self.announcer is not None:
+            self.announcer.refresh_updates([ch], time.time())
 
     def invoice_route_hints(self, amount_msat: int | None) -> tuple[tuple[RouteHop, ...], ...]:
         """Route hints for our invoices: the channels (of any type) the network graph does not

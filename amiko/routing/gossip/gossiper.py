@@ -770,10 +770,10 @@ class Gossiper:
         """Forget channels not updated for two weeks (see `upkeep.prune_stale`)."""
         return upkeep.prune_stale(self, now)
 
-    def own_updates_due(self, now: float, max_age: float = 7 * 86400) -> list[int]:
-        """Our public channels whose update from us is older than `max_age`: re-sign them
-        (with a new timestamp) before the network prunes them."""
-        return upkeep.own_updates_due(self, now, max_age)
+    def has_announcement(self, scid: int) -> bool:
+        """We hold the channel's `channel_announcement` (not only an imported channel)."""
+        rec = self.chans.get(scid)
+        return rec is not None and rec.ann is not None
 
     # -- storage -------------------------------------------------------------------------------
 

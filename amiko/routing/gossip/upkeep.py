@@ -1,6 +1,5 @@
-"""Upkeep of the gossiper's state: pruning stale channels, our own updates that need
-refreshing, and the rows that changed since the last write. Functions over a `Gossiper`
-(its methods of the same names call them)."""
+"""Upkeep of the gossiper's state: pruning stale channels, and the rows that changed since
+the last write. Functions over a `Gossiper` (its methods of the same names call them)."""
 
 from __future__ import annotations
 
@@ -13,9 +12,10 @@ if TYPE_CHECKING:
 
 
 def prune_stale(g: Gossiper, now: float) -> list[int]:
-    """Forget channels whose older direction has not been updated for two weeks (our
-    own channels excepted: we refresh them). A channel without any update counts from
-    when we accepted it; an imported one from when it was imported.
+    """Forget channels whose older direction has not been updated for two weeks (our own
+    channels excepted: `OwnChannelAnnouncer.refresh_updates` keeps our side fresh). A
+    channel without any update counts from when we accepted it; an imported one from when
+    it was imported.
 
     # BOLT #7: if the `timestamp` of the latest `channel_update` in either direction is
     # older than two weeks (1209600 seconds): MAY prune the channel.
@@ -37,21 +37,6 @@ def prune_stale(g: Gossiper, now: float) -> list[int]:
     for scid in stale:
         g.forget_channel(scid)
     return stale
-
-
-def own_updates_due(g: Gossiper, now: float, max_age: float) -> list[int]:
-    """Our public channels whose update from us is older than `max_age`: re-sign them
-    (with a new timestamp) before the network prunes them."""
-    if g.our_id is None:
-        return []
-    due = []
-    for scid in g.graph.channels_of(g.our_id):
-        rec = g.chans.get(scid)
-        p = g.graph.policy_from(scid, g.our_id)
-        if rec is not None and rec.ann is not None and rec.spent_height is None and (
-                p is None or p.timestamp < now - max_age):
-            due.append(scid)
-    return due
 
 
 def take_writes(g: Gossiper) -> GossipWrites:

@@ -52,7 +52,7 @@ from amiko.payments.bolt11 import RouteHop
 from amiko.payments.invoice_book import RECEIVING_FEATURES, InvoiceBook
 from amiko.payments.payee import Payee
 from amiko.payments.payer import Payer
-from amiko.payments.switch import ForwardPolicy, Switch
+from amiko.payments.switch import POLICY_GRACE_SECONDS, ForwardPolicy, Switch
 from amiko.routing.gossip.addresses import Address, encode_addresses
 from amiko.routing.gossip.driver import GossipDriver
 from amiko.routing.gossip.gossiper import GossipConfig, Gossiper
@@ -113,6 +113,8 @@ class Node:
         self.wallet = Wallet(self.store, self.seed.bip39_seed(), self.network)
         self._chain: ChainConnection | None = None
         self._policies: dict[bytes, ForwardPolicy] = {}
+        # channel -> (its policy before the latest change, until when it is still honoured)
+        self._previous_policies: dict[bytes, tuple[ForwardPolicy, float]] = {}
         self.invoices = InvoiceBook(self.store, self.network, self.node_secret)
         self.batcher = CommitBatcher(self.store)
         self.channel_table = ChannelTable(self.store, self.batcher)
@@ -167,7 +169,7 @@ class Node:
                                                  self._connection_of)
             self.peers.handlers[AnnouncementSignatures.TYPE] = self._on_announcement_signatures
         self.switch = Switch(self.node_secret, self.store, self.batcher, self.channels, self.policy_of,
-                             self._height)
+                             self._height, previous_policy_of=self._previous_policy_of)
         self.payee = Payee(self.invoices, self._height,
                            lambda delay, fn: asyncio.get_running_loop().call_later(delay, fn))
         self.payer = Payer(self.node_id, self.store, self.graph,
@@ -293,7 +295,10 @@ class Node:
             return None
         return AnnounceableChannel(driver.channel_id, driver.peer_id, st.short_channel_id, d.local_funding_pubkey,
                                    d.remote_basepoints.funding_pubkey, core._keys.funding_secret, d.funding_sat,
-                                   st.htlc_minimum_msat, d.funding_sat * 1000)
+                                   # BOLT #7: htlc_maximum_msat less than or equal to the channel
+                                   # capacity and to the max_htlc_value_in_flight_msat the peer sent
+                                   st.htlc_minimum_msat,
+                                   min(d.funding_sat * 1000, d.remote.max_htlc_value_in_flight_msat))
 
     def announce_channels(self) -> None:
         """Send announcement_signatures for public channels deep enough, and sign our
@@ -339,7 +344,21 @@ class Node:
             self._policies[channel_id] = policy
         return policy
 
+    def _previous_policy_of(self, channel_id: bytes) -> ForwardPolicy | None:
+        entry = self._previous_policies.get(channel_id)
+        if entry is None:
+            return None
+        if time.monotonic() >= entry[1]:
+            del self._previous_policies[channel_id]
+            return None
+        return entry[0]
+
     def set_policy(self, channel_id: bytes, policy: ForwardPolicy) -> None:
+        """A channel's new forwarding policy; the one it replaces is still honoured for
+        `POLICY_GRACE_SECONDS` (BOLT 7)."""
+        old = self.policy_of(channel_id)
+        if old != policy:
+            self._previous_policies[channel_id] = (old, time.monotonic() + POLICY_GRACE_SECONDS)
         self.store.execute(
             "INSERT INTO channel_policies(channel_id, fee_base_msat, fee_ppm, cltv_delta) VALUES (?,?,?,?) "
             "ON CONFLICT(channel_id) DO UPDATE SET fee_base_msat=excluded.fee_base_msat, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 
 from amiko.bitcoin.networks import REGTEST
@@ -20,6 +21,7 @@ from amiko.channels.interface import (
     Refused,
 )
 from amiko.crypto.keys import pubkey_of
+from amiko.node import Node, NodeConfig
 from amiko.payments.invoice_book import InvoiceBook
 from amiko.payments.onion import (
     HopSpec,
@@ -38,7 +40,7 @@ from amiko.payments.onion.failures import (
     UnknownNextPeer,
 )
 from amiko.payments.payee import Payee
-from amiko.payments.switch import ForwardPolicy, Switch
+from amiko.payments.switch import POLICY_GRACE_SECONDS, ForwardPolicy, Switch
 from amiko.store.batch import CommitBatcher
 from amiko.store.sqlite import Store
 
@@ -214,6 +216,48 @@ def test_policy_failures_are_attributed_to_us(tmp_path):
         if expected is AmountBelowMinimum:
             assert decoded.failure.htlc_msat == amount + 5000  # the incoming HTLC's amount
     assert out.offered == []
+
+
+def test_the_policy_before_a_change_is_still_honoured_for_a_while(tmp_path):
+    """BOLT 7: after a new channel_update, the previous parameters are accepted for 10
+    minutes (payers may not have heard of the change); what neither allows is refused."""
+
+    async def main():
+        switch, inc, out, _ = make_switch(tmp_path, policy=ForwardPolicy(2000, 200, 50))
+        previous: list[ForwardPolicy | None] = [ForwardPolicy(1000, 100, 40)]
+        switch.previous_policy_of = lambda _cid: previous[0]
+        h = b"\x43" * 32
+        amount, cltv = 10_000_000, HEIGHT + 100
+        old_fee = 1000 + amount * 100 // 1_000_000
+        onion = two_hop_onion(h, amount, cltv)
+        switch.htlc_incoming(inc, incoming(onion.packet, h, amount + old_fee, cltv + 40, htlc_id=0))
+        assert [o.amount_msat for o in out.offered] == [amount]  # the old fee and delta: forwarded
+        onion = two_hop_onion(h, amount, cltv)
+        switch.htlc_incoming(inc, incoming(onion.packet, h, amount + old_fee - 1, cltv + 40, htlc_id=1))
+        assert isinstance(decode_failure(onion.shared_secrets, inc.failed[1].onion).failure, FeeInsufficient)
+        previous[0] = None  # the grace is over
+        onion = two_hop_onion(h, amount, cltv)
+        switch.htlc_incoming(inc, incoming(onion.packet, h, amount + old_fee, cltv + 40, htlc_id=2))
+        assert isinstance(decode_failure(onion.shared_secrets, inc.failed[2].onion).failure, FeeInsufficient)
+        assert len(out.offered) == 1
+
+    asyncio.run(main())
+
+
+def test_node_keeps_the_replaced_policy_for_ten_minutes(tmp_path, monkeypatch):
+    node = Node(NodeConfig(datadir=str(tmp_path / "n"), listen=None, trust=False))
+    cid = b"\x07" * 32
+    first = node.policy_of(cid)
+    assert node._previous_policy_of(cid) is None
+    node.set_policy(cid, ForwardPolicy(5000, 500, 80))
+    assert node.policy_of(cid) == ForwardPolicy(5000, 500, 80)
+    assert node._previous_policy_of(cid) == first
+    node.set_policy(cid, ForwardPolicy(5000, 500, 80))  # no change: the grace stands as it was
+    assert node._previous_policy_of(cid) == first
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + POLICY_GRACE_SECONDS + 1)
+    assert node._previous_policy_of(cid) is None
+    node.store.close()
 
 
 def test_malformed_onion_is_reported_malformed(tmp_path):

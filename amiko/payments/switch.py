@@ -63,6 +63,9 @@ log = logging.getLogger("amiko.switch")
 MIN_BLOCKS_BEFORE_EXPIRY = 3
 # BOLT #4 `expiry_too_far`: a lock held longer than this is refused (about two weeks).
 MAX_EXPIRY_BLOCKS = 2016
+# BOLT #7: If it creates a new `channel_update` with updated channel parameters: SHOULD
+# keep accepting the previous channel parameters for 10 minutes.
+POLICY_GRACE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,15 @@ class Circuit:
 class Switch(ChannelListener):
     def __init__(self, node_secret: bytes, store: Store, batcher: CommitBatcher,
                  channels: ChannelDirectory, policy_of: Callable[[bytes], ForwardPolicy],
-                 height: Callable[[], int]) -> None:
+                 height: Callable[[], int], *,
+                 previous_policy_of: Callable[[bytes], ForwardPolicy | None] = lambda _channel_id: None) -> None:
         self.store = store
         self.batcher = batcher
         self.channels = channels
         self.policy_of = policy_of
+        # the policy a channel had before its latest change, while still honoured
+        # (POLICY_GRACE_SECONDS): payers may not have heard of the change yet
+        self.previous_policy_of = previous_policy_of
         self.height = height
         self.payee: FinalHandler | None = None
         self.payer: OwnPayments | None = None
@@ -310,18 +317,11 @@ class Switch(ChannelListener):
         """Our forwarding policy for the outgoing channel. What the channel itself requires
         (usable, the peer's minimum, balance, limits) its `offer_htlc` refuses: checking it
         here too would work out the channel's whole status once per forward."""
-        policy = self.policy_of(out.channel_id)
-        amount = hop.amt_to_forward
-        if amount < policy.htlc_minimum_msat:
-            return AmountBelowMinimum(Msat(htlc.amount_msat))
-        if policy.htlc_maximum_msat is not None and amount > policy.htlc_maximum_msat:
-            return TemporaryChannelFailure()
-        # BOLT #4: fee_insufficient when the fee is below the channel's policy.
-        if htlc.amount_msat - amount < policy.fee(amount):
-            return FeeInsufficient(Msat(htlc.amount_msat))
-        # BOLT #4: incorrect_cltv_expiry when cltv_expiry - outgoing_cltv_value is too small.
-        if htlc.cltv_expiry - hop.outgoing_cltv_value < policy.cltv_expiry_delta:
-            return IncorrectCltvExpiry(htlc.cltv_expiry)
+        failure = _against_policy(self.policy_of(out.channel_id), htlc, hop)
+        if failure is not None:
+            previous = self.previous_policy_of(out.channel_id)
+            if previous is None or _against_policy(previous, htlc, hop) is not None:
+                return failure
         height = self.height()
         if hop.outgoing_cltv_value <= height + MIN_BLOCKS_BEFORE_EXPIRY:
             return ExpiryTooSoon()
@@ -338,6 +338,22 @@ class Switch(ChannelListener):
 
     def forwards(self) -> list[Circuit]:
         return [_circuit(r) for r in self.store.query("SELECT * FROM forwards ORDER BY created_at")]
+
+
+def _against_policy(policy: ForwardPolicy, htlc: IncomingHtlc, hop: ForwardHop) -> FailureMessage | None:
+    """What `policy` refuses in forwarding `htlc` as `hop` says, if anything."""
+    amount = hop.amt_to_forward
+    if amount < policy.htlc_minimum_msat:
+        return AmountBelowMinimum(Msat(htlc.amount_msat))
+    if policy.htlc_maximum_msat is not None and amount > policy.htlc_maximum_msat:
+        return TemporaryChannelFailure()
+    # BOLT #4: fee_insufficient when the fee is below the channel's policy.
+    if htlc.amount_msat - amount < policy.fee(amount):
+        return FeeInsufficient(Msat(htlc.amount_msat))
+    # BOLT #4: incorrect_cltv_expiry when cltv_expiry - outgoing_cltv_value is too small.
+    if htlc.cltv_expiry - hop.outgoing_cltv_value < policy.cltv_expiry_delta:
+        return IncorrectCltvExpiry(htlc.cltv_expiry)
+    return None
 
 
 def _refusal_failure(refused: Refused, htlc: IncomingHtlc) -> FailureMessage:

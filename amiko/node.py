@@ -285,13 +285,16 @@ class Node:
         link = self.peers.port_of(peer_id)
         return link is not None and link.send(msg)
 
-    def _announceable(self, driver: Any) -> AnnounceableChannel | None:
+    def _announceable(self, driver: Any, *, usable: bool = True) -> AnnounceableChannel | None:
+        """A public Lightning channel as the announcer needs it: usable, or (`usable=False`)
+        open with its peer away."""
         core = getattr(driver, "core", None)
         if not isinstance(driver, BoltDriver) or core is None:
             return None
         d = core.data
         st = driver.status()
-        if not d.announce or not st.usable or st.short_channel_id is None or d.remote_basepoints is None:
+        wanted = st.usable if usable else st.state is ChannelState.NORMAL and not st.peer_connected
+        if not d.announce or not wanted or st.short_channel_id is None or d.remote_basepoints is None:
             return None
         return AnnounceableChannel(driver.channel_id, driver.peer_id, st.short_channel_id, d.local_funding_pubkey,
                                    d.remote_basepoints.funding_pubkey, core._keys.funding_secret, d.funding_sat,
@@ -301,18 +304,23 @@ class Node:
                                    min(d.funding_sat * 1000, d.remote.max_htlc_value_in_flight_msat))
 
     def announce_channels(self) -> None:
-        """Send announcement_signatures for public channels deep enough, and sign our
-        channel_updates again where the network's copy is stale (at start, on every block,
-        when a channel changes state)."""
+        """Send announcement_signatures for public channels deep enough, sign our
+        channel_updates again where the network's copy is stale, and disable those whose
+        peer has been away for long (at start, on every block, when a channel changes
+        state)."""
         if self.announcer is None:
             return
-        announceable = []
+        announceable, away = [], []
         for channel in list(self.channels.channels.values()):
             ch = self._announceable(channel)
             if ch is not None:
                 self.announcer.channel_deep_enough(ch, self._height())
                 announceable.append(ch)
-        self.announcer.refresh_updates(announceable, time.time())
+            elif (ch := self._announceable(channel, usable=False)) is not None:
+                away.append(ch)
+        now = time.time()
+        self.announcer.refresh_updates(announceable, now)
+        self.announcer.peers_away(away, now)
 
     def _connection_of(self, peer_id: bytes) -> object:
         rec = self.peers.peers.get(peer_id)

@@ -2,7 +2,8 @@
 the peer even when two come within a second; after a restart the channel still counts as
 announced (a policy change goes out at once) and a changed `--announce-addr` or default
 policy is announced again; our channel_update is signed again before the network would
-prune the channel; a peer that lost its gossip asks again and is answered once."""
+prune the channel; a peer that lost its gossip asks again and is answered once; a channel
+whose peer is away for long is announced disabled, and enabled once the peer is back."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from amiko.node import Node, NodeConfig
 from amiko.payments.switch import ForwardPolicy
 from amiko.routing.gossip.addresses import address_from_text
-from amiko.routing.gossip.own_channels import REFRESH_AFTER_SECONDS
+from amiko.routing.gossip.own_channels import DISABLE_AFTER_SECONDS, REFRESH_AFTER_SECONDS
 from tests.async_wait import wait_for
 
 pytestmark = pytest.mark.slow
@@ -101,7 +102,28 @@ def test_own_gossip_across_changes_and_restarts(tmp_path):
         await wait_for(lambda: a.announcer.is_announced(cid), what="announced again with b's answer")
         assert a.graph.channel(scid) is not None
         assert b.announcer.progress[cid].sent_on == b._connection_of(a.node_id)
-        await a.stop()
-        await b.stop()
+
+        # b goes away for long: c (a's other peer) hears that the channel is disabled, and
+        # enabled again as soon as b is back
+        c = make(tmp_path, "c", url)
+        await c.start()
+        await a.connect(c.node_id, "127.0.0.1", c.peers.listen_address[1])
+        await wait_for(lambda: policy_seen(c, a, scid) is not None, what="a's update at c")
+        assert not policy_seen(c, a, scid).disabled
+        await a.disconnect(b.node_id)
+        await wait_for(lambda: not driver.status().peer_connected, what="b away")
+        a.announce_channels()
+        assert cid in a.announcer.away_since  # the node hands the announcer its channels whose peer is away
+        away = a._announceable(driver, usable=False)
+        t0 = a.announcer.away_since[cid]
+        assert a.announcer.peers_away([away], t0 + DISABLE_AFTER_SECONDS - 1) == []
+        assert a.announcer.peers_away([away], t0 + DISABLE_AFTER_SECONDS) == [scid]
+        assert a.announcer.peers_away([away], t0 + DISABLE_AFTER_SECONDS + 60) == []  # once
+        await wait_for(lambda: policy_seen(c, a, scid).disabled, what="disabled at c")
+        await a.connect(b.node_id, "127.0.0.1", b_port)
+        await wait_for(lambda: not policy_seen(c, a, scid).disabled, what="enabled again at c, no block needed")
+        assert a.announcer.away_since == {}
+        for n in (c, a, b):
+            await n.stop()
 
     asyncio.run(main())

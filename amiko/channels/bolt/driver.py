@@ -115,7 +115,10 @@ class BoltDriver:
     # -- the link's ChannelHandler
 
     def handle_message(self, msg: Any) -> None:
+        was_connected = self.core.connected
         self.apply(self.core.receive(msg))
+        if not was_connected and self.core.connected and self.ctx.listener is not None:
+            self.ctx.listener.channel_changed(self)  # reestablished: usable again
         # The peer's updates or signature may leave their commitment behind ours: sign
         # (once per event-loop turn, however many messages arrived in it).
         self._schedule_sign()

@@ -10,7 +10,8 @@ what it needs about each channel (ids, keys, depth) through `AnnounceableChannel
 After a restart a channel whose announcement our gossip store holds counts as announced
 (its policy changes go out at once), and our `node_announcement` is made again if what it
 says (features, alias, addresses) changed. Our `channel_update`s are signed again before
-they grow old enough for the network to prune the channel (`refresh_updates`).
+they grow old enough for the network to prune the channel (`refresh_updates`), and announced disabled while the peer is away
+for long (`peers_away`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ ANNOUNCE_DEPTH = 6  # BOLT #7: announcement_signatures once the funding has 6 co
 # Our channel_update is signed again when it is this old: the network MAY prune a channel
 # whose latest update is two weeks old (BOLT #7, "Recommendation on Pruning Stale Entries").
 REFRESH_AFTER_SECONDS = 7 * 86400
+# A peer away this long: our channels with it are announced disabled, so that payers stop
+# routing through them (BOLT #7: MAY create and send a `channel_update` with the `disable`
+# bit set to 1, to signal a channel's temporary unavailability, e.g. due to a loss of
+# connectivity). Shorter absences (a restart, a network blip) are not worth the gossip.
+DISABLE_AFTER_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class OwnChannelAnnouncer:
     connection_of: Callable[[bytes], object] = _no_connection
     progress: dict[bytes, _Progress] = field(default_factory=dict)
     node_checked: bool = False  # our node_announcement was compared with what it should say
+    away_since: dict[bytes, float] = field(default_factory=dict)  # channel -> when its peer was first seen away
 
     def keys(self, ch: AnnounceableChannel) -> ChannelKeys:
         return ChannelKeys(self.chain_hash, ch.scid, self.node_id, ch.peer_id,
@@ -196,6 +203,23 @@ class OwnChannelAnnouncer:
                     or not known.same_parameters(self._policy(ch))):
                 self.update(ch)
                 done.append(ch.scid)
+        return done
+
+    def peers_away(self, channels: Iterable[AnnounceableChannel], now: float) -> list[int]:
+        """`channels` are the open public ones whose peer is not connected (all of them, at
+        every call): those away for `DISABLE_AFTER_SECONDS` are announced disabled; returns
+        their scids. (`refresh_updates` enables them again once the peer is back.)"""
+        done = []
+        away = {}
+        for ch in channels:
+            since = away[ch.channel_id] = self.away_since.get(ch.channel_id, now)
+            if now - since < DISABLE_AFTER_SECONDS or not self._progress(ch).announced:
+                continue
+            known = self.gossip.gossiper.graph.policy_from(ch.scid, self.node_id)
+            if known is None or not known.disabled:
+                self.update(ch, disabled=True)
+                done.append(ch.scid)
+        self.away_since = away
         return done
 
     def _policy(self, ch: AnnounceableChannel, disabled: bool = False) -> Policy:

@@ -80,14 +80,17 @@ class _Host:
     async def cpu(self) -> float:
         return time.process_time()
 
-    async def pay(self, bolt11s: list[str], concurrency: int) -> dict[str, Any]:
+    async def pay(self, bolt11s: list[str], concurrency: int, spread: float = 0.0) -> dict[str, Any]:
+        """Pay with `concurrency` payers, each paying again once its payment is done; they
+        start together, or one after another over `spread` seconds."""
         from amiko.payments.bolt11 import decode_invoice
 
         queue = list(bolt11s)
         latencies: list[float] = []
         failures: list[str] = []
 
-        async def worker() -> None:
+        async def worker(i: int) -> None:
+            await asyncio.sleep(i * spread / concurrency)
             while queue:
                 bolt11 = queue.pop()
                 start = time.perf_counter()
@@ -97,7 +100,7 @@ class _Host:
                 latencies.append(time.perf_counter() - start)
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
         wall = time.perf_counter() - t0
         latencies.sort()
         return {"wall": wall, "failures": failures, "median": statistics.median(latencies),

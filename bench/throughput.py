@@ -51,11 +51,11 @@ async def network(base: Path, hops: int) -> list[NodeProcess]:
     return nodes
 
 
-async def run(nodes: list[NodeProcess], payments: int, concurrency: int) -> dict[str, Any]:
+async def run(nodes: list[NodeProcess], payments: int, concurrency: int, spread_ms: float = 0) -> dict[str, Any]:
     payer, payee = nodes[0], nodes[-1]
     bolt11s = await payee.call("invoices", payments, 1_000_000, f"t{concurrency}-{time.time_ns()}")
     cpu0 = [await n.call("cpu") for n in nodes]
-    r = await payer.call("pay", bolt11s, concurrency)
+    r = await payer.call("pay", bolt11s, concurrency, spread_ms / 1000)
     by_node = [await n.call("cpu") - c0 for n, c0 in zip(nodes, cpu0, strict=True)]
     if r["failures"]:
         raise RuntimeError(f"{len(r['failures'])} payments failed, e.g. {r['failures'][0]}")
@@ -90,8 +90,11 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure each set-up this many times, each on a fresh network, "
                              "and print the median round (shared machines are noisy)")
+    parser.add_argument("--spread-ms", type=float, default=0,
+                        help="start the payers one after another over this many ms instead of all "
+                             "at once (each then pays again as soon as its payment is done)")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}")
+    print(f"cores: {os.cpu_count()}" + (f"; payers start over {args.spread_ms:g} ms" if args.spread_ms else ""))
     batched, alone = crypto_floor()
     print(f"crypto floor (one core): {batched:,.0f} HTLCs/s fully batched, {alone:,.0f} with one HTLC per commitment")
     for hops in args.hops:
@@ -100,7 +103,7 @@ async def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 nodes = await network(Path(tmp), hops)
                 for concurrency in args.payers:
-                    f = await run(nodes, payments_for(args.payments, concurrency), concurrency)
+                    f = await run(nodes, payments_for(args.payments, concurrency), concurrency, args.spread_ms)
                     rounds[concurrency].append(f)
                     if args.rounds > 1:
                         print(f"  round {len(rounds[concurrency])}: {hops} hop(s), {concurrency:>3} payers: "

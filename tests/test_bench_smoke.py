@@ -35,6 +35,8 @@ def graph_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     ("pathfinding.py", ["{graph}", "--n", "10", "--mpp-n", "5", "--hub-n", "5"], r"median"),
     ("throughput.py", ["--payments", "20", "--payers", "1", "--hops", "1"],
      r"^1 hop\(s\),   1 payers: +\d+\.\d payments/s .* cpu +\d+\.\d ms/payment"),
+    ("throughput.py", ["--payments", "20", "--payers", "4", "--hops", "1", "--spread-ms", "40"],
+     r"payers start over 40 ms\n(.|\n)*^1 hop\(s\),   4 payers: +\d+\.\d payments/s"),
 ]])
 def test_benchmark_runs_and_prints_its_figures(script: str, args: list[str], figure: str, graph_file: str) -> None:
     argv = [a.format(graph=graph_file) for a in args]

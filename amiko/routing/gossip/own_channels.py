@@ -10,8 +10,9 @@ what it needs about each channel (ids, keys, depth) through `AnnounceableChannel
 After a restart a channel whose announcement our gossip store holds counts as announced
 (its policy changes go out at once), and our `node_announcement` is made again if what it
 says (features, alias, addresses) changed. Our `channel_update`s are signed again before
-they grow old enough for the network to prune the channel (`refresh_updates`), and announced disabled while the peer is away
-for long (`peers_away`).
+they grow old enough for the network to prune the channel, or when they no longer say the
+channel's policy (`refresh_updates`); they say "disabled" while the peer is away for long
+(`peers_away`).
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ class OwnChannelAnnouncer:
     connection_of: Callable[[bytes], object] = _no_connection
     progress: dict[bytes, _Progress] = field(default_factory=dict)
     node_checked: bool = False  # our node_announcement was compared with what it should say
-    away_since: dict[bytes, float] = field(default_factory=dict)  # channel -> when its peer was first seen away
+    # channel -> since when its peer is away
+    away_since: dict[bytes, float] = field(default_factory=dict)
 
     def keys(self, ch: AnnounceableChannel) -> ChannelKeys:
         return ChannelKeys(self.chain_hash, ch.scid, self.node_id, ch.peer_id,

@@ -149,3 +149,57 @@ def test_payer_resume_marks_never_committed_parts_lost(tmp_path):
         assert a.payer.result(h).status == "failed"
 
     asyncio.run(main())
+
+
+def test_timed_out_payment_fails_with_its_last_part_and_can_be_paid_again(tmp_path):
+    async def main():
+        net = Network(tmp_path)
+        net.connect("A", "B", 600_000_000, 600_000_000)
+        net.connect("B", "D", 600_000_000, 600_000_000)
+        inv = net.nodes["D"].invoices.create(1_000_000_000, "too much for now")
+        a = net.nodes["A"]
+        # the payee holds the parts (2 s here) waiting for the rest; the payer gives up first
+        with pytest.raises(PaymentError, match="timed out with parts in flight"):
+            await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=0.3)
+        assert a.payer.result(inv.payment_hash).status == "pending"
+        for _ in range(60):
+            await asyncio.sleep(0.1)
+            if net.in_flight() == 0 and a.payer.result(inv.payment_hash).status != "pending":
+                break
+        result = a.payer.result(inv.payment_hash)
+        assert result.status == "failed" and result.failure.startswith("timed out")
+        assert net.in_flight() == 0
+        # room on another path: the same invoice can be paid now
+        net.connect("A", "C", 600_000_000, 600_000_000)
+        net.connect("C", "D", 600_000_000, 600_000_000)
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+        assert result.status == "complete"
+
+    asyncio.run(main())
+
+
+def test_a_channel_short_of_liquidity_is_tried_again_with_less(tmp_path):
+    async def main():
+        net = Network(tmp_path)
+        net.connect("A", "B", 1_000_000_000, 1_000_000_000)
+        net.connect("A", "C", 1_000_000_000, 1_000_000_000)
+        # B and C can each forward 300M to D, though the graph shows 1.3B channels
+        net.connect("B", "D", 300_000_000, 1_000_000_000)
+        net.connect("C", "D", 300_000_000, 1_000_000_000)
+        before = net.total()
+        inv = net.nodes["D"].invoices.create(500_000_000, "split after learning")
+        a = net.nodes["A"]
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+        # both single routes fail for lack of liquidity; half over each passes
+        assert result.status == "complete" and result.parts == 2
+        await settle(net)
+        assert net.total() == before and net.in_flight() == 0
+        # what was learned stays for the next payment: 100M more over B or C (each has 50M
+        # left) is split at once rather than failing
+        inv = net.nodes["D"].invoices.create(100_000_000, "again")
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+        assert result.status == "complete"
+        await settle(net)
+        assert net.total() == before and net.in_flight() == 0
+
+    asyncio.run(main())

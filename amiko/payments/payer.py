@@ -3,10 +3,15 @@
 A payment is split into *parts*; each part is a route, an onion and a lock on one of our
 channels (of any type). The payer asks the router for a route for what is still missing,
 places the lock, and waits. A failed part is attributed to the hop that sent the failure
-(BOLT 4); that hop's channel (or node, for node failures) is excluded and the amount is
-tried again on another route. When no single route can carry what is missing, the payer
-halves it and tries the halves (multi-part, BOLT 4 basic_mpp). The payment ends at the
-first preimage (paid), or when nothing more can be tried, or at its timeout.
+(BOLT 4). A channel that could not forward the part's amount (`temporary_channel_failure`)
+gets an upper bound on its liquidity (`routing.learning`, kept across payments and fading
+with time), so the router sends less through it or goes elsewhere; for other failures the
+hop's channel (or node, for node failures) is excluded for the rest of the payment. When
+no single route is likely to carry what is missing, the payer halves it and tries the
+halves (multi-part, BOLT 4 basic_mpp), counting the parts in flight against the channels
+they cross. The payment ends at the first preimage (paid), or when nothing more can be
+tried, or at its timeout; parts still in flight then decide its record (failed with the
+last of them, unless one settles).
 
 Payments and their parts are stored: a part settled or failed after a restart still ends
 its payment, exactly once (a payment's status moves from pending to complete or failed
@@ -37,10 +42,12 @@ from amiko.payments.onion import (
     construct_onion,
     decode_failure,
 )
-from amiko.payments.onion.failures import NODE, PERM, UPDATE
+from amiko.payments.onion.failures import NODE, PERM, UPDATE, TemporaryChannelFailure
 from amiko.payments.sessions import SessionPool
-from amiko.routing.graph import Graph, direction_of
+from amiko.routing.graph import Graph, direction_of, edge_key
+from amiko.routing.learning import MissionControl
 from amiko.routing.pathfinding import RouteParams, find_route
+from amiko.routing.probability import LiquidityView
 from amiko.routing.route import FirstHop, Route, RouteHintHop
 from amiko.store import batch
 from amiko.store.sqlite import Store
@@ -55,6 +62,12 @@ KEYSEND_FINAL_CLTV_DELTA = 40
 _TEMPORARY_REFUSALS = frozenset({RefusalReason.TOO_MANY_HTLCS, RefusalReason.IN_FLIGHT_LIMIT,
                                  RefusalReason.DUST_EXPOSURE})
 MAX_PARTS = 16
+# What successes taught about channels' liquidity reaches the router within this many
+# seconds (failures at once): a view of what was learned is made at most this often.
+VIEW_MAX_AGE_SECONDS = 5.0
+# A route this unlikely to carry a part whole (what is known of its channels' liquidity)
+# is passed over for halves of the part, while halving is allowed.
+MIN_ROUTE_PROBABILITY = 0.01
 
 
 class PaymentError(Exception):
@@ -95,6 +108,9 @@ class _Attempt:
     parts: dict[tuple[bytes, int], _Part] = field(default_factory=dict)
     excluded_channels: set[tuple[int, int]] = field(default_factory=set)
     excluded_nodes: set[bytes] = field(default_factory=set)
+    # channel directions that could not carry a part of this payment (for lack of
+    # liquidity): a second such failure excludes the direction for the rest of it
+    short_of_liquidity: set[tuple[int, int]] = field(default_factory=set)
     last_failure: str | None = None
     busy: bool = False  # a first hop was full for now (too many locks in flight): wait, retry
     height: int = 0  # the chain height the routes are made for (read once per round of placing)
@@ -115,6 +131,15 @@ class Payer:
         self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
         self.sessions = SessionPool()
+        # What parts taught about the liquidity of the channels they crossed (across
+        # payments, decaying with time): a channel direction that could not forward an
+        # amount is tried again only with less.
+        self.mission = MissionControl()
+        self._failures_learned = 0
+        self._view: tuple[int, float, LiquidityView] | None = None
+        # payments given up at their timeout with parts still in flight: why, for the
+        # record once the last of those parts has failed
+        self._abandoned: dict[bytes, str] = {}
 
     def close(self) -> None:
         self.sessions.close()
@@ -144,8 +169,11 @@ class Payer:
         # the preimage is proof of payment: the payment is complete, whoever waits for it
         self._complete(payment_hash, preimage)
         part = self._parts.pop((channel.channel_id, htlc_id), None)
-        if part is not None and not part.done.done():
-            part.done.set_result((preimage, None))
+        if part is not None:
+            self.mission.record_success(part.route, time.time())
+            if not part.done.done():
+                part.done.set_result((preimage, None))
+        self._abandoned.pop(payment_hash, None)
         return True
 
     def failed(self, channel: Channel, htlc_id: int, reason: FailureReason) -> bool:
@@ -155,10 +183,10 @@ class Payer:
             return False
         self._part_status(payment_hash, channel.channel_id, htlc_id, "failed")
         part = self._parts.pop((channel.channel_id, htlc_id), None)
-        if part is not None:
-            if not part.done.done():
-                part.done.set_result((None, reason))
-            return True
+        if part is not None and not part.done.done():
+            part.done.set_result((None, reason))
+        # Nobody waits for the part any more (the payment timed out, or the node
+        # restarted since): the payment fails with its last part.
         self._fail_if_nothing_left(payment_hash)
         return True
 
@@ -263,7 +291,10 @@ class Payer:
                     continue
                 return await self._finish_failed(attempt, attempt.last_failure or "no route")
             if remaining <= 0:
-                # The locks in flight still resolve; the payment stays pending until then.
+                # The locks in flight still resolve; the payment stays pending until then,
+                # and fails with the last of them unless one settles.
+                self._abandoned[attempt.payment_hash] = "timed out" + (
+                    f" ({attempt.last_failure})" if attempt.last_failure else "")
                 raise PaymentError("timed out with parts in flight; see listpays later")
             wait = remaining
             if missing > 0 and attempt.busy:
@@ -290,6 +321,9 @@ class Payer:
         part_amount = amount
         while part_amount >= MIN_PART_MSAT or part_amount == amount:
             found = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
+            if (found is not None and mpp and found[0].probability < MIN_ROUTE_PROBABILITY
+                    and part_amount // 2 >= MIN_PART_MSAT):
+                found = None
             was_busy, attempt.busy = attempt.busy, False
             if found is not None and self._send(attempt, *found, final_payload):
                 attempt.busy = was_busy
@@ -334,7 +368,7 @@ class Payer:
             route = find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
                                final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,
                                route_hints=hints, exclude_nodes=attempt.excluded_nodes,
-                               exclude_channels=attempt.excluded_channels)
+                               exclude_channels=attempt.excluded_channels, liquidity=self._liquidity(attempt))
         except ValueError as e:
             attempt.last_failure = str(e)
             return None
@@ -342,6 +376,27 @@ class Payer:
             return None
         first = usable.get(route.hops[0].scid)
         return None if first is None else (route, first[1])
+
+    def _liquidity(self, attempt: _Attempt) -> LiquidityView:
+        """What was learned about channels' liquidity, with what this payment's parts
+        already hold on the channels after our own (ours show it in their balances)."""
+        now = time.time()
+        cached = self._view
+        if cached is None or cached[0] != self._failures_learned or now - cached[1] > VIEW_MAX_AGE_SECONDS:
+            if cached is not None and now - cached[1] > VIEW_MAX_AGE_SECONDS:
+                self.mission.prune(now)
+            cached = self._view = (self._failures_learned, now, self.mission.view(now))
+        view = cached[2]
+        if attempt.parts:
+            in_flight: dict[int, int] = {}
+            for part in attempt.parts.values():
+                prev = part.route.hops[0].node_id
+                for hop in part.route.hops[1:]:
+                    key = edge_key(hop.scid, direction_of(prev, hop.node_id))
+                    in_flight[key] = in_flight.get(key, 0) + hop.amount_msat
+                    prev = hop.node_id
+            view = view.with_in_flight(in_flight)
+        return view
 
     def _send(self, attempt: _Attempt, route: Route, channel: Channel,
               final_payload: Callable[[int, int], bytes]) -> bool:
@@ -399,8 +454,23 @@ class Payer:
         failing_node = route.hops[index].node_id
         attempt.last_failure = f"{failure.NAME} from {failing_node.hex()[:16]}"
         log.info("payment %s: %s", attempt.payment_hash.hex()[:16], attempt.last_failure)
+        now = time.time()
         if failing_node == payee:
+            self.mission.record_success(route, now)
             return True  # BOLT 4: the payee refused: retrying elsewhere will not help
+        if isinstance(failure, TemporaryChannelFailure) and index + 1 < len(route.hops):
+            # The failing node could not forward this part's amount over its next channel:
+            # less may pass (another part, or a later payment), so the channel stays in
+            # play with that bound, unless it fails this payment a second time.
+            nxt = route.hops[index + 1]
+            self.mission.record_failure(route, index + 1, now)
+            self._failures_learned += 1
+            direction = (nxt.scid, direction_of(failing_node, nxt.node_id))
+            if direction in attempt.short_of_liquidity:
+                attempt.excluded_channels.add(direction)
+            attempt.short_of_liquidity.add(direction)
+            return False
+        self.mission.record_success(route, now, up_to=index + 1)
         if code & NODE:
             attempt.excluded_nodes.add(failing_node)
         elif index + 1 < len(route.hops):
@@ -480,15 +550,19 @@ class Payer:
         return None if row is None else bytes(row["payment_hash"])
 
     def _fail_if_nothing_left(self, payment_hash: bytes, *, at_once: bool = False) -> None:
-        """A part failed with nobody waiting (after a restart): no retries then; the payment
-        fails once its last part has (counted when the write commits)."""
+        """A part failed with nobody waiting (its payment timed out, or the node restarted
+        since): no retries then; the payment fails once its last part has (counted when
+        the write commits)."""
         if payment_hash in self._attempts:
             return
+        why = self._abandoned.get(payment_hash, "parts failed after a restart")
         self._write(payment_hash,
-                    "UPDATE payments SET status='failed', failure='parts failed after a restart', completed_at=? "
+                    "UPDATE payments SET status='failed', failure=?, completed_at=? "
                     "WHERE payment_hash=? AND status='pending' AND NOT EXISTS (SELECT 1 FROM payment_parts "
                     "WHERE payment_hash=? AND status='pending')",
-                    (int(time.time()), payment_hash, payment_hash), at_once=at_once)
+                    (why, int(time.time()), payment_hash, payment_hash), at_once=at_once)
+        if not any(p.payment_hash == payment_hash for p in self._parts.values()):
+            self._abandoned.pop(payment_hash, None)
 
     def result(self, payment_hash: bytes) -> PaymentResult:
         row = self.store.query_one(f"{_RESULTS} WHERE p.payment_hash=?", (payment_hash,))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
+import os
 
 import pytest
 
 from amiko.payments.bolt11 import decode_invoice
-from amiko.payments.payer import PaymentError
+from amiko.payments.payer import PaymentError, PaymentResult
 from tests.payment_network import Network
 
 
@@ -151,29 +153,41 @@ def test_payer_resume_marks_never_committed_parts_lost(tmp_path):
     asyncio.run(main())
 
 
-def test_timed_out_payment_fails_with_its_last_part_and_can_be_paid_again(tmp_path):
+def test_a_payment_timed_out_with_parts_in_flight_ends_with_them(tmp_path):
     async def main():
-        net = Network(tmp_path)
-        net.connect("A", "B", 600_000_000, 600_000_000)
-        net.connect("B", "D", 600_000_000, 600_000_000)
-        inv = net.nodes["D"].invoices.create(1_000_000_000, "too much for now")
-        a = net.nodes["A"]
-        # the payee holds the parts (2 s here) waiting for the rest; the payer gives up first
-        with pytest.raises(PaymentError, match="timed out with parts in flight"):
-            await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=0.3)
-        assert a.payer.result(inv.payment_hash).status == "pending"
-        for _ in range(60):
-            await asyncio.sleep(0.1)
-            if net.in_flight() == 0 and a.payer.result(inv.payment_hash).status != "pending":
-                break
-        result = a.payer.result(inv.payment_hash)
+        net, names = line(tmp_path, 3, 1_000_000_000)
+        a, c = net.nodes["A"], net.nodes["C"]
+
+        async def timed_out(label: str) -> tuple[bytes, bytes]:
+            # a hold invoice: the payee keeps the part until told; the payer gives up first
+            preimage = os.urandom(32)
+            inv = c.invoices.create(50_000_000, label, payment_hash=hashlib.sha256(preimage).digest())
+            with pytest.raises(PaymentError, match="timed out with parts in flight"):
+                await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=0.3)
+            assert a.payer.result(inv.payment_hash).status == "pending"
+            return inv.payment_hash, preimage
+
+        async def outcome(payment_hash: bytes) -> PaymentResult:
+            for _ in range(100):
+                result = a.payer.result(payment_hash)
+                if result.status != "pending":
+                    return result
+                await asyncio.sleep(0.02)
+            return result
+
+        # the payee gives the part back: the payment fails with it (it stayed pending for
+        # good, and the invoice could not be paid again: "in progress")
+        h1, _ = await timed_out("given back")
+        c.payee.cancel(h1)
+        result = await outcome(h1)
         assert result.status == "failed" and result.failure.startswith("timed out")
+        # the payee settles it late: the payment is complete
+        h2, preimage = await timed_out("settled late")
+        assert c.payee.settle_hold(preimage)
+        result = await outcome(h2)
+        assert result.status == "complete" and result.preimage == preimage
+        await settle(net)
         assert net.in_flight() == 0
-        # room on another path: the same invoice can be paid now
-        net.connect("A", "C", 600_000_000, 600_000_000)
-        net.connect("C", "D", 600_000_000, 600_000_000)
-        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
-        assert result.status == "complete"
 
     asyncio.run(main())
 

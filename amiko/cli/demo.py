@@ -2,8 +2,9 @@
 
 It starts a dev chain and the nodes (each its own process and data directory), connects
 them in a ring over TCP with BOLT 8, funds their wallets, opens a ring of Lightning
-channels and a trust line across it, sends payments between nodes up to two hops apart
-(some refused on purpose), and ends with a table that checks no msat was lost.
+channels and a trust line across it, waits until gossip has told every node a route to
+every other, sends payments between random pairs (some refused on purpose, some too large
+for one channel, so in several parts), and ends with a table that checks no msat was lost.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def start_node(node: DemoNode, bitcoind: str, timeout: float = 30.0) -> None:
     log = open(os.path.join(node.datadir, "stderr.log"), "ab")
     node.proc = subprocess.Popen(
         [sys.executable, "-m", "amiko", "--dir", node.datadir, "node",
-         "--listen", f"127.0.0.1:{node.port}", "--alias", node.name, "--bitcoind", bitcoind],
+         "--listen", f"127.0.0.1:{node.port}", "--alias", node.name, "--bitcoind", bitcoind,
+         # a local network: gossip relayed every second rather than every minute
+         "--gossip-interval", "1"],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
     )
     deadline = time.monotonic() + timeout
@@ -151,35 +154,81 @@ def build_network(net: list[DemoNode]) -> list[tuple[str, str, str]]:
     return edges
 
 
-def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> tuple[int, int, int, int]:
-    """Payments between nodes up to two hops apart (invoices carry route hints); one in
-    eight is refused by its payee on purpose. Returns (done, succeeded, fees, refused)."""
-    done = succeeded = fees = refused = 0
+def wait_for_gossip(net: list[DemoNode], timeout: float = 60.0) -> float:
+    """Wait until every node knows a route to every other one from the channels' gossip
+    (the demo's nodes relay it every second); returns the seconds it took."""
+    start = time.monotonic()
+    for node in net:
+        wait(lambda node=node: len(node.rpc("listnodes")["nodes"]) >= len(net),
+             timeout=max(1.0, timeout - (time.monotonic() - start)), what=f"{node.name}'s gossip")
+        for other in net:
+            if other is not node:
+                wait(lambda node=node, other=other: bool(node.rpc("getroute", [other.node_id, 1_000_000])),
+                     timeout=max(1.0, timeout - (time.monotonic() - start)),
+                     what=f"{node.name}'s gossip about {other.name}")
+    return time.monotonic() - start
+
+
+@dataclass
+class Tally:
+    done: int = 0
+    succeeded: int = 0
+    multi_part: int = 0
+    refused: int = 0
+    fees: int = 0
+
+
+def large_amount(payer: DemoNode, payee: DemoNode) -> int | None:
+    """An amount that no single channel of the payer's, or none of the payee's, can carry,
+    while their channels together can: the payer must split it (None when there is no such
+    amount)."""
+    sends = [c["can_send_msat"] for c in payer.rpc("listchannels")["channels"] if c["state"] == "normal"]
+    receives = [c["can_receive_msat"] for c in payee.rpc("listchannels")["channels"] if c["state"] == "normal"]
+    if len(sends) < 2 or len(receives) < 2:
+        return None
+    low = min(max(sends), max(receives)) * 21 // 20
+    high = min(sum(sends), sum(receives)) * 17 // 20
+    return low if low < high else None
+
+
+def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> Tally:
+    """Payments between random pairs of nodes, routed by what gossip told them (invoices
+    also carry route hints); one in eight is refused by its payee on purpose, and one in
+    eight is too large for any single channel, so it goes in several parts (and its payee
+    then pays it back, in several parts too, so the network stays balanced)."""
+    t = Tally()
     start = time.monotonic()
     n = len(net)
+    back: tuple[DemoNode, DemoNode, int] | None = None
     for i in range(count):
-        src = rng.randrange(n)
-        dst = (src + rng.choice([1, 2, n - 1, n - 2])) % n
-        if dst == src:
-            dst = (src + 1) % n
-        payer, payee = net[src], net[dst]
-        amount = rng.randrange(10_000, 20_000_000)
+        if back is not None:
+            (payer, payee, amount), back, on_purpose = back, None, False
+        else:
+            src, dst = rng.sample(range(n), 2)
+            payer, payee = net[src], net[dst]
+            amount = rng.randrange(10_000, 20_000_000)
+            on_purpose = rng.random() < 0.125
+            if not on_purpose and i + 1 < count and rng.random() < 0.125:
+                large = large_amount(payer, payee)
+                if large is not None:
+                    amount, back = large, (payee, payer, large)
         inv = payee.rpc("invoice", [amount, f"demo-{i}-{rng.random():.6f}"])
-        on_purpose = rng.random() < 0.125
         if on_purpose:
             payee.rpc("cancelinvoice", [inv["payment_hash"]])
         try:
             result = payer.rpc("pay", [inv["bolt11"]], timeout=60)
-            succeeded += 1
-            fees += int(result["fee_msat"])
+            t.succeeded += 1
+            t.multi_part += int(result["parts"]) > 1
+            t.fees += int(result["fee_msat"])
         except RpcError:
-            refused += on_purpose
-        done += 1
-        rate = done / max(time.monotonic() - start, 1e-6)
-        print(f"\r  payments {done}/{count}  succeeded {succeeded}  failed on purpose {refused}  "
-              f"{rate:.1f}/s  fees {fees} msat", end="", flush=True)
+            t.refused += on_purpose
+            back = None
+        t.done += 1
+        rate = t.done / max(time.monotonic() - start, 1e-6)
+        print(f"\r  payments {t.done}/{count}  succeeded {t.succeeded} ({t.multi_part} in several parts)  "
+              f"refused on purpose {t.refused}  {rate:.1f}/s  fees {t.fees} msat", end="", flush=True)
     print()
-    return done, succeeded, fees, refused
+    return t
 
 
 def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, payments: int = 40) -> int:
@@ -203,9 +252,10 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, pa
         print("  connected in a ring over BOLT 8; funding wallets and opening channels...")
         for left, right, kind in build_network(net):
             print(f"  {left} -- {right}  {kind}")
+        print(f"  gossip: every node has a route to every other after {wait_for_gossip(net):.1f} s")
         before = balances(net)
         rng = random.Random(7)
-        done, succeeded, fees, refused = run_payments(net, payments, rng)
+        t = run_payments(net, payments, rng)
         for node in net:
             wait(lambda node=node: all(c["htlcs_in_flight"] == 0 for c in node.rpc("listchannels")["channels"]),
                  what=f"{node.name}: locks resolved")
@@ -220,10 +270,10 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, pa
         lost = total_before - total_after
         print(f"  {'total':<6}{'':>9}{total_before:>18}{total_after:>18}{-lost:>+14}")
         print()
-        print(f"{done} payments, {succeeded} succeeded, {refused} refused on purpose, "
-              f"{done - succeeded - refused} failed otherwise; {fees} msat in fees; "
-              f"{lost} msat lost")
-        ok = lost == 0 and succeeded + refused >= done * 0.9
+        print(f"{t.done} payments, {t.succeeded} succeeded ({t.multi_part} in several parts), "
+              f"{t.refused} refused on purpose, {t.done - t.succeeded - t.refused} failed otherwise; "
+              f"{t.fees} msat in fees; {lost} msat lost")
+        ok = lost == 0 and t.succeeded + t.refused >= t.done * 0.9
         if keep:
             print("\nThe network keeps running. Try:")
             print(f"  amiko --dir {net[0].datadir} listchannels")

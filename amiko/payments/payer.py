@@ -7,9 +7,10 @@ places the lock, and waits. A failed part is attributed to the hop that sent the
 gets an upper bound on its liquidity (`routing.learning`, kept across payments and fading
 with time), so the router sends less through it or goes elsewhere; for other failures the
 hop's channel (or node, for node failures) is excluded for the rest of the payment. When
-no single route is likely to carry what is missing, the payer halves it and tries the
-halves (multi-part, BOLT 4 basic_mpp), counting the parts in flight against the channels
-they cross. The payment ends at the first preimage (paid), or when nothing more can be
+no single route is likely to carry what is missing, the payer splits it over several
+routes at once (multi-part, BOLT 4 basic_mpp; a min-cost flow, `routing.mpp`), counting
+the parts in flight against the channels they cross, or places nothing when no split
+could complete it. The payment ends at the first preimage (paid), or when nothing more can be
 tried, or at its timeout; parts still in flight then decide its record (failed with the
 last of them, unless one settles).
 
@@ -30,7 +31,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered, RefusalReason
@@ -46,6 +47,7 @@ from amiko.payments.onion.failures import NODE, PERM, UPDATE, TemporaryChannelFa
 from amiko.payments.sessions import SessionPool
 from amiko.routing.graph import Graph, direction_of, edge_key
 from amiko.routing.learning import MissionControl
+from amiko.routing.mpp import MppParams, split_payment
 from amiko.routing.pathfinding import RouteParams, find_route
 from amiko.routing.probability import LiquidityView
 from amiko.routing.route import FirstHop, Route, RouteHintHop
@@ -65,8 +67,8 @@ MAX_PARTS = 16
 # What successes taught about channels' liquidity reaches the router within this many
 # seconds (failures at once): a view of what was learned is made at most this often.
 VIEW_MAX_AGE_SECONDS = 5.0
-# A route this unlikely to carry a part whole (what is known of its channels' liquidity)
-# is passed over for halves of the part, while halving is allowed.
+# A route this unlikely to carry the amount whole (by what is known of its channels'
+# liquidity) is passed over for a split of it, when the payment may be split.
 MIN_ROUTE_PROBABILITY = 0.01
 
 
@@ -317,28 +319,46 @@ class Payer:
 
     def _place(self, attempt: _Attempt, payee: bytes, amount: int, final_payload: Callable[[int, int], bytes],
                final_cltv_delta: int, hints: list[list[RouteHintHop]], fee_left: int | None, mpp: bool) -> int:
-        """Place a part of up to `amount`; returns what was placed (0: nothing possible)."""
-        part_amount = amount
-        while part_amount >= MIN_PART_MSAT or part_amount == amount:
-            found = self._route(attempt, payee, part_amount, final_cltv_delta, hints, fee_left)
-            if (found is not None and mpp and found[0].probability < MIN_ROUTE_PROBABILITY
-                    and part_amount // 2 >= MIN_PART_MSAT):
-                found = None
+        """Place `amount`, or some of it; returns what was placed (0: nothing for now).
+
+        One route when one is likely to carry the amount whole; else (multi-part) a split
+        over several routes made at once, all or nothing (`routing.mpp`): parts that could
+        not complete the payment together would only be held by the payee until its
+        timeout, and hold our channels meanwhile."""
+        found = self._route(attempt, payee, amount, final_cltv_delta, hints, fee_left)
+        if found is not None and (not mpp or found[0].probability >= MIN_ROUTE_PROBABILITY):
             was_busy, attempt.busy = attempt.busy, False
-            if found is not None and self._send(attempt, *found, final_payload):
+            if self._send(attempt, *found, final_payload):
                 attempt.busy = was_busy
-                return part_amount
+                return amount
             full, attempt.busy = attempt.busy, attempt.busy or was_busy
-            if not mpp or full:
+            if full:
                 # Our channel is full for now (too many locks, or their total or dust):
                 # smaller parts would only hold more of it while they wait for the rest,
                 # and parts that wait for each other can fill it for good. Wait for room.
-                break
-            part_amount //= 2
-            if part_amount < MIN_PART_MSAT:
-                break
-        attempt.last_failure = attempt.last_failure or f"no route for {amount} msat"
-        return 0
+                return 0
+        if not mpp:
+            attempt.last_failure = attempt.last_failure or f"no route for {amount} msat"
+            return 0
+        usable, first_hops, params = self._inputs(fee_left)
+        try:
+            split = split_payment(self.graph, self.node_id, payee, amount, current_height=attempt.height,
+                                  final_cltv_delta=final_cltv_delta, params=params,
+                                  mpp=MppParams(max_parts=MAX_PARTS - len(attempt.parts), min_part_msat=MIN_PART_MSAT),
+                                  first_hops=first_hops, route_hints=hints, exclude_nodes=attempt.excluded_nodes,
+                                  exclude_channels=attempt.excluded_channels, liquidity=self._liquidity(attempt))
+        except ValueError as e:
+            attempt.last_failure = str(e)
+            return 0
+        if split is None:
+            attempt.last_failure = f"no route for {amount} msat"
+            return 0
+        placed = 0
+        for route in split.parts:
+            first = usable.get(route.hops[0].scid)
+            if first is not None and self._send(attempt, route, first[1], final_payload):
+                placed += route.amount_msat
+        return placed
 
     def first_hops(self) -> list[FirstHop]:
         """Our usable channels, of any type, with what each can send now."""
@@ -354,16 +374,18 @@ class Payer:
                                                      st.htlc_minimum_msat), ch)
         return out
 
+    def _inputs(self, fee_left: int | None) -> tuple[dict[int, tuple[FirstHop, Channel]], list[FirstHop], RouteParams]:
+        """Our usable channels by short channel id, as first hops, and the route params."""
+        usable = self._usable_channels()
+        params = self.route_params
+        if fee_left is not None:
+            params = replace(params, max_fee_msat=max(fee_left, 0))
+        return usable, [hop for hop, _channel in usable.values()], params
+
     def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
                hints: list[list[RouteHintHop]], fee_left: int | None) -> tuple[Route, Channel] | None:
         """A route, and the channel of ours it starts with."""
-        usable = self._usable_channels()
-        first_hops = [hop for hop, _channel in usable.values()]
-        params = self.route_params
-        if fee_left is not None:
-            from dataclasses import replace
-
-            params = replace(params, max_fee_msat=max(fee_left, 0))
+        usable, first_hops, params = self._inputs(fee_left)
         try:
             route = find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
                                final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,

@@ -631,7 +631,15 @@ class Node:
             "peers": sum(1 for p in self.peers.peers.values() if p.connected),
             "channel_types": self.registry.names(),
             "chain": self._chain_status(),
+            "graph": self._graph_status(),
         }
+
+    def _graph_status(self) -> dict[str, int]:
+        """What gossip has told us: public nodes and channels, and the channel directions
+        with a forwarding policy (routes can only use those)."""
+        g = self.graph
+        directions = sum((ch.policy1 is not None) + (ch.policy2 is not None) for ch in g.channels())
+        return {"nodes": g.num_nodes, "channels": g.num_channels, "channel_directions": directions}
 
     def _chain_status(self) -> dict[str, Any]:
         if self._chain is None:

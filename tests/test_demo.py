@@ -50,8 +50,9 @@ def test_the_demo_runs_to_the_end_and_loses_nothing(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout
     assert "lightning" in out and "trust" in out  # both channel types, in one network
-    assert re.search(r"^12 payments, \d+ succeeded, \d+ refused on purpose, 0 failed otherwise; \d+ msat in "
-                     r"fees; 0 msat lost$", out, re.M), out
+    assert re.search(r"^12 payments, \d+ succeeded \(\d+ in several parts\), \d+ refused on purpose, 0 failed "
+                     r"otherwise; \d+ msat in fees; 0 msat lost$", out, re.M), out
+    assert re.search(r"^  gossip: every node knows every channel", out, re.M), out
     assert re.search(r"^  total\s+(\d+)\s+\1\s+\+0$", out, re.M), out
     found = ports(out)
     assert len(found) == 4

@@ -30,6 +30,17 @@ def line(tmp_path, n=5, msat=10_000_000_000):
     return net, names
 
 
+def diamond(tmp_path, a_side: tuple[int, int], d_side: tuple[int, int]) -> Network:
+    """A-B-D and A-C-D: A's two channels hold `a_side` (A's end, the other's), B's and C's
+    channels to D hold `d_side` (their end, D's)."""
+    net = Network(tmp_path)
+    net.connect("A", "B", *a_side)
+    net.connect("A", "C", *a_side)
+    net.connect("B", "D", *d_side)
+    net.connect("C", "D", *d_side)
+    return net
+
+
 def test_line_payment_fees_and_conservation(tmp_path):
     async def main():
         net, names = line(tmp_path)
@@ -55,12 +66,8 @@ def test_line_payment_fees_and_conservation(tmp_path):
 
 def test_failure_in_the_middle_then_retry_elsewhere(tmp_path):
     async def main():
-        net = Network(tmp_path)
-        # diamond: A-B-D and A-C-D
-        net.connect("A", "B", 5_000_000_000, 5_000_000_000)
-        net.connect("A", "C", 5_000_000_000, 5_000_000_000)
-        bd, _ = net.connect("B", "D", 5_000_000_000, 5_000_000_000)
-        net.connect("C", "D", 5_000_000_000, 5_000_000_000)
+        net = diamond(tmp_path, (5_000_000_000, 5_000_000_000), (5_000_000_000, 5_000_000_000))
+        bd = net.pipes[2][0]
         bd.online = False  # B's next peer is offline
         before = net.total()
         inv = net.nodes["D"].invoices.create(100_000_000, "y")
@@ -75,11 +82,7 @@ def test_failure_in_the_middle_then_retry_elsewhere(tmp_path):
 
 def test_multi_part_when_one_path_is_too_small(tmp_path):
     async def main():
-        net = Network(tmp_path)
-        net.connect("A", "B", 600_000_000, 600_000_000)
-        net.connect("A", "C", 600_000_000, 600_000_000)
-        net.connect("B", "D", 600_000_000, 600_000_000)
-        net.connect("C", "D", 600_000_000, 600_000_000)
+        net = diamond(tmp_path, (600_000_000, 600_000_000), (600_000_000, 600_000_000))
         before = net.total()
         inv = net.nodes["D"].invoices.create(1_000_000_000, "mpp")
         result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
@@ -194,12 +197,8 @@ def test_a_payment_timed_out_with_parts_in_flight_ends_with_them(tmp_path):
 
 def test_a_channel_short_of_liquidity_is_tried_again_with_less(tmp_path):
     async def main():
-        net = Network(tmp_path)
-        net.connect("A", "B", 1_000_000_000, 1_000_000_000)
-        net.connect("A", "C", 1_000_000_000, 1_000_000_000)
         # B and C can each forward 300M to D, though the graph shows 1.3B channels
-        net.connect("B", "D", 300_000_000, 1_000_000_000)
-        net.connect("C", "D", 300_000_000, 1_000_000_000)
+        net = diamond(tmp_path, (1_000_000_000, 1_000_000_000), (300_000_000, 1_000_000_000))
         before = net.total()
         inv = net.nodes["D"].invoices.create(500_000_000, "split after learning")
         a = net.nodes["A"]

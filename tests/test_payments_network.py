@@ -41,6 +41,17 @@ def diamond(tmp_path, a_side: tuple[int, int], d_side: tuple[int, int]) -> Netwo
     return net
 
 
+async def paid_across(net: Network, amount: int, label: str) -> PaymentResult:
+    """A pays D an invoice of `amount`; once every lock has resolved, no msat was made or
+    lost and none is left in flight."""
+    before = net.total()
+    inv = net.nodes["D"].invoices.create(amount, label)
+    result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+    await settle(net)
+    assert net.total() == before and net.in_flight() == 0
+    return result
+
+
 def test_line_payment_fees_and_conservation(tmp_path):
     async def main():
         net, names = line(tmp_path)
@@ -69,13 +80,8 @@ def test_failure_in_the_middle_then_retry_elsewhere(tmp_path):
         net = diamond(tmp_path, (5_000_000_000, 5_000_000_000), (5_000_000_000, 5_000_000_000))
         bd = net.pipes[2][0]
         bd.online = False  # B's next peer is offline
-        before = net.total()
-        inv = net.nodes["D"].invoices.create(100_000_000, "y")
-        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
+        result = await paid_across(net, 100_000_000, "y")
         assert result.status == "complete"
-        await settle(net)
-        assert net.total() == before
-        assert net.in_flight() == 0
 
     asyncio.run(main())
 
@@ -83,14 +89,10 @@ def test_failure_in_the_middle_then_retry_elsewhere(tmp_path):
 def test_multi_part_when_one_path_is_too_small(tmp_path):
     async def main():
         net = diamond(tmp_path, (600_000_000, 600_000_000), (600_000_000, 600_000_000))
-        before = net.total()
-        inv = net.nodes["D"].invoices.create(1_000_000_000, "mpp")
-        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(inv.bolt11))
+        result = await paid_across(net, 1_000_000_000, "mpp")
         assert result.status == "complete"
         assert result.parts >= 2
-        await settle(net)
-        assert net.total() == before and net.in_flight() == 0
-        assert net.nodes["D"].invoices.by_hash(inv.payment_hash).received_msat == 1_000_000_000
+        assert net.nodes["D"].invoices.by_hash(result.payment_hash).received_msat == 1_000_000_000
 
     asyncio.run(main())
 
@@ -199,20 +201,12 @@ def test_a_channel_short_of_liquidity_is_tried_again_with_less(tmp_path):
     async def main():
         # B and C can each forward 300M to D, though the graph shows 1.3B channels
         net = diamond(tmp_path, (1_000_000_000, 1_000_000_000), (300_000_000, 1_000_000_000))
-        before = net.total()
-        inv = net.nodes["D"].invoices.create(500_000_000, "split after learning")
-        a = net.nodes["A"]
-        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+        result = await paid_across(net, 500_000_000, "split after learning")
         # both single routes fail for lack of liquidity; half over each passes
         assert result.status == "complete" and result.parts == 2
-        await settle(net)
-        assert net.total() == before and net.in_flight() == 0
         # what was learned stays for the next payment: 100M more over B or C (each has 50M
         # left) is split at once rather than failing
-        inv = net.nodes["D"].invoices.create(100_000_000, "again")
-        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5)
+        result = await paid_across(net, 100_000_000, "again")
         assert result.status == "complete"
-        await settle(net)
-        assert net.total() == before and net.in_flight() == 0
 
     asyncio.run(main())

@@ -51,7 +51,7 @@ from amiko.link.manager import BackoffPolicy, PeerManager, PeerRecord
 from amiko.payments.bolt11 import RouteHop
 from amiko.payments.invoice_book import RECEIVING_FEATURES, InvoiceBook
 from amiko.payments.payee import Payee
-from amiko.payments.payer import Payer
+from amiko.payments.payer import HELPER_FROM_PAYMENTS, Payer
 from amiko.payments.switch import POLICY_GRACE_SECONDS, ForwardPolicy, Switch
 from amiko.routing.gossip.addresses import Address, encode_addresses
 from amiko.routing.gossip.driver import GossipDriver
@@ -98,6 +98,9 @@ class NodeConfig:
     announce_addresses: tuple[Address, ...] = ()
     onchain_final_depth: int = 100  # blocks after which a channel resolved on chain is closed
     htlc_fail_depth: int = 3  # depth of an on-chain timeout before the HTLC is failed upstream
+    # A helper process decodes invoices and draws onion session keys, on another core, once
+    # this many payments run at once (None: never; see amiko.payments.helper).
+    payment_helper_from: int | None = HELPER_FROM_PAYMENTS
 
 
 class Node:
@@ -174,6 +177,7 @@ class Node:
                            lambda delay, fn: asyncio.get_running_loop().call_later(delay, fn))
         self.payer = Payer(self.node_id, self.store, self.graph,
                            lambda: list(self.channels.channels.values()), self._height)
+        self.payer.helper_from_payments = config.payment_helper_from
         self.switch.payee = self.payee
         self.switch.payer = self.payer
         self.switch.on_channel_changed = lambda _channel: self.announce_channels()
@@ -267,7 +271,7 @@ class Node:
             await self.gossip.stop()
         await self.peers.stop()
         self.switch.close()
-        self.payer.close()
+        await self.payer.close()
         await self.batcher.drain()
         if self._chain is not None:
             await self._chain.close()

@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--log-level", default="INFO")
     node.add_argument("--gossip-interval", type=float, default=60.0, metavar="SECONDS",
                       help="how often gathered gossip is relayed to peers (default 60)")
+    node.add_argument("--no-payment-helper", action="store_true",
+                      help="never start the helper process that decodes invoices and draws onion keys "
+                           "on another core when many payments run at once")
     node.add_argument("--announce-addr", action="append", default=[], metavar="HOST:PORT",
                       type=_announce_address,
                       help="where other nodes can reach this one, in its node_announcement: a public "
@@ -153,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
     from amiko.cli import daemon
     from amiko.node import NodeConfig
+    from amiko.payments.payer import HELPER_FROM_PAYMENTS
 
     if ns.daemon:
         return daemon.detach(argv, datadir)
@@ -167,6 +171,7 @@ def run_node(ns: argparse.Namespace, datadir: str, argv: list[str]) -> int:
         trust_accept=dict(ns.accept_trust_from),
         gossip_flush_interval=ns.gossip_interval,
         announce_addresses=tuple(ns.announce_addr),
+        payment_helper_from=None if ns.no_payment_helper else HELPER_FROM_PAYMENTS,
     )
     try:
         asyncio.run(daemon.run(config, ns.rpc_port))

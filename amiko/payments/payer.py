@@ -34,8 +34,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from amiko.bitcoin.networks import Network
 from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered, RefusalReason
-from amiko.payments.bolt11 import Invoice
+from amiko.payments.bolt11 import Invoice, decode_invoice
+from amiko.payments.helper import HelperGone, PaymentHelper
 from amiko.payments.onion import (
     HopSpec,
     build_final_payload,
@@ -64,6 +66,8 @@ KEYSEND_FINAL_CLTV_DELTA = 40
 _TEMPORARY_REFUSALS = frozenset({RefusalReason.TOO_MANY_HTLCS, RefusalReason.IN_FLIGHT_LIMIT,
                                  RefusalReason.DUST_EXPOSURE})
 MAX_PARTS = 16
+# Payments at once from which the payer starts its helper process (`amiko.payments.helper`).
+HELPER_FROM_PAYMENTS = 8
 # What successes taught about channels' liquidity reaches the router within this many
 # seconds (failures at once): a view of what was learned is made at most this often.
 VIEW_MAX_AGE_SECONDS = 5.0
@@ -133,6 +137,11 @@ class Payer:
         self._writes: dict[bytes, asyncio.Future[None]] = {}
         self.route_params = RouteParams()
         self.sessions = SessionPool()
+        # A process for the work that needs only its inputs (invoice decoding, session
+        # keys), started once this many payments run at once (None: never).
+        self.helper_from_payments: int | None = HELPER_FROM_PAYMENTS
+        self.helper = PaymentHelper(self.sessions.add)
+        self.sessions.helper = self.helper
         # What parts taught about the liquidity of the channels they crossed (across
         # payments, decaying with time): a channel direction that could not forward an
         # amount is tried again only with less.
@@ -143,8 +152,9 @@ class Payer:
         # record once the last of those parts has failed
         self._abandoned: dict[bytes, str] = {}
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self.sessions.close()
+        await self.helper.close()
 
     # -- the switch's callbacks for our own locks
 
@@ -208,6 +218,29 @@ class Payer:
 
     # -- paying
 
+    async def decode(self, bolt11: str, *, expected_network: Network | None = None) -> Invoice:
+        """`decode_invoice`, by the helper process when the payer is busy (raises
+        `InvoiceError`)."""
+        self._busy()
+        pending = self.helper.decode(bolt11)
+        invoice = None
+        if pending is not None:
+            try:
+                invoice = await pending
+            except HelperGone:
+                pass
+        if invoice is None:
+            return decode_invoice(bolt11, expected_network=expected_network)
+        if expected_network is not None and invoice.network != expected_network:
+            # the same check, and words, as decode_invoice's
+            return decode_invoice(bolt11, expected_network=expected_network)
+        return invoice
+
+    def _busy(self) -> None:
+        """Start the helper once enough payments run at once."""
+        if self.helper_from_payments is not None and len(self._attempts) >= self.helper_from_payments:
+            self.helper.start()
+
     async def pay_invoice(self, invoice: Invoice, *, amount_msat: int | None = None,
                           max_fee_msat: int | None = None, timeout: float = 60.0,
                           bolt11: str | None = None) -> PaymentResult:
@@ -251,6 +284,7 @@ class Payer:
         if height <= 0:
             raise PaymentError("the chain's height is not known yet (is the chain backend reachable?)")
         self._begin(payment_hash, bolt11, payee, amount)
+        self._busy()
         attempt = _Attempt(payment_hash, amount, height=height)
         self._attempts[payment_hash] = attempt
         try:

@@ -285,7 +285,7 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
     async def pay(bolt11: str, amount_msat: Any = None, max_fee_msat: Any = None,
                   timeout: Any = 60) -> dict[str, Any]:
         try:
-            inv = decode_invoice(bolt11, expected_network=node.network)
+            inv = await node.payer.decode(bolt11, expected_network=node.network)
         except InvoiceError as e:
             raise RpcError(INVALID_PARAMS, f"invalid invoice: {e}") from None
         try:

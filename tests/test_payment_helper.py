@@ -38,8 +38,24 @@ def test_the_helper_decodes_as_the_node_does() -> None:
     async def main() -> None:
         helper = await started(PaymentHelper(lambda *_: None))
         texts = [invoice(1000 * (i + 1)) for i in range(20)]
-        decoded = await asyncio.gather(*[helper.decode(t) for t in texts])  # type: ignore[misc]
+        decoded = []
+        for t in texts:  # one at a time: each to the helper
+            fut = helper.decode(t)
+            assert fut is not None
+            decoded.append(await fut)
         assert decoded == [decode_invoice(t) for t in texts]
+        assert helper.drained() is None  # nothing waiting
+        # A burst is shared: every other invoice is left to the caller, who then waits
+        # for the helper's share.
+        burst = [helper.decode(t) for t in texts]
+        assert [f is None for f in burst] == [False, True] * 10
+        drained = helper.drained()
+        assert drained is not None and not drained.done()
+        await drained
+        assert all(f.result() == decode_invoice(t) for f, t in zip(burst, texts, strict=True) if f is not None)
+        assert helper.drained() is None
+        again = helper.decode(texts[0])  # the next burst starts with the helper again
+        assert again is not None and await again == decoded[0]
         bad = texts[0][:-1] + ("q" if texts[0][-1] != "q" else "p")
         with pytest.raises(InvoiceError) as inline:
             decode_invoice(bad)

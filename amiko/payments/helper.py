@@ -62,6 +62,8 @@ class PaymentHelper:
         self._exited: asyncio.Future[None] | None = None
         self._next_id = 0
         self._decoding: dict[int, asyncio.Future[Invoice]] = {}
+        self._inline = 0  # invoices of the current burst left to the caller
+        self._drained: asyncio.Future[None] | None = None  # set once no decode is left here
         self._outgoing: list[tuple[Any, ...]] = []  # sent together after the loop's turn
         self._incoming = bytearray()
 
@@ -81,14 +83,40 @@ class PaymentHelper:
 
     def decode(self, text: str) -> asyncio.Future[Invoice] | None:
         """The invoice decoded by the helper (a future: `InvoiceError` if it is not
-        valid, `HelperGone` if the helper stopped first), or None if it is not ready."""
+        valid, `HelperGone` if the helper stopped first), or None: not ready, or the
+        caller's turn to decode one of a burst itself (then `drained` keeps the burst
+        together).
+
+        A burst (the payers of a wave of payments paying again) is shared: every other
+        invoice goes to the helper and the caller decodes the rest meanwhile, each on its
+        core; the ones sent are on their way before the caller starts on its own."""
         if not self.ready:
+            return None
+        if self._decoding and len(self._decoding) > self._inline:
+            self._inline += 1
+            self._flush()
             return None
         self._next_id += 1
         fut: asyncio.Future[Invoice] = asyncio.get_running_loop().create_future()
         self._decoding[self._next_id] = fut
         self._send(("decode", self._next_id, text))
         return fut
+
+    def drained(self) -> asyncio.Future[None] | None:
+        """Done once the helper has answered every invoice sent to it (None: none is
+        waiting): a caller that decoded its share of a burst waits for the rest, so that
+        the burst's payments start together and ride in one commitment."""
+        if not self._decoding:
+            return None
+        if self._drained is None:
+            self._drained = asyncio.get_running_loop().create_future()
+        return self._drained
+
+    def _burst_over(self) -> None:
+        self._inline = 0
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
 
     def want_sessions(self, first_hop: bytes, count: int) -> bool:
         """Ask for `count` sessions for `first_hop`, delivered to `on_sessions` in batches
@@ -120,7 +148,7 @@ class PaymentHelper:
 
     def _flush(self) -> None:
         messages, self._outgoing = self._outgoing, []
-        if self._stdin is not None and not self._stdin.is_closing():
+        if messages and self._stdin is not None and not self._stdin.is_closing():
             self._stdin.write(_frame(messages))
 
     async def _start(self) -> None:
@@ -166,6 +194,8 @@ class PaymentHelper:
                     fut.set_result(invoice)
                 else:
                     fut.set_exception(InvoiceError(error))
+            if not self._decoding:
+                self._burst_over()
         elif kind == "sessions":
             _, first_hop, settled, sessions = message
             self.on_sessions(first_hop, settled, [OnionSession(*s) for s in sessions])
@@ -185,6 +215,7 @@ class PaymentHelper:
         for fut in waiting.values():
             if not fut.done():
                 fut.set_exception(HelperGone("the payment helper stopped"))
+        self._burst_over()
 
 
 class HelperGone(Exception):

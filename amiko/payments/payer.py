@@ -224,13 +224,19 @@ class Payer:
         self._busy()
         pending = self.helper.decode(bolt11)
         invoice = None
-        if pending is not None:
-            try:
-                invoice = await pending
-            except HelperGone:
-                pass
-        if invoice is None:
+        if pending is None:
+            invoice = decode_invoice(bolt11, expected_network=expected_network)
+            drained = self.helper.drained()
+            if drained is not None:
+                await drained
+            return invoice
+        try:
+            invoice = await pending
+        except HelperGone:
             return decode_invoice(bolt11, expected_network=expected_network)
+        drained = self.helper.drained()
+        if drained is not None:
+            await drained
         if expected_network is not None and invoice.network != expected_network:
             # the same check, and words, as decode_invoice's
             return decode_invoice(bolt11, expected_network=expected_network)

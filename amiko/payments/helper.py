@@ -9,10 +9,12 @@ routes and stores; the node only reads the results (~20 µs an invoice, ~2 µs a
 
 The helper starts when the payer gets busy (`PaymentHelper.start`, a few payments at
 once): a node that pays now and then never starts it, and one that does not start it
-(no helper, or it died) does the same work itself. Results come back as pickles over the
-helper's stdout, so only this process's own child is ever trusted with them.
+(no helper, or it died) does the same work itself. A burst of invoices (a wave of payers
+paying again) is shared: half to the helper, half decoded by the node meanwhile, and
+the burst's payments start together. Results come back as pickles over the helper's
+stdout, so only this process's own child is ever trusted with them.
 
-Messages, each a 4-byte big-endian length and a pickle:
+Frames both ways: a 4-byte big-endian length and a pickled list of messages:
   to the helper:   ("decode", id, text) | ("sessions", first_hop, count)
   from the helper: ("ready",) | ("decoded", id, invoice | None, error | None)
                  | ("sessions", first_hop, settled, [(key, pubkey, pad, first_hop, first_secret), ...])
@@ -26,6 +28,7 @@ import asyncio
 import logging
 import os
 import pickle
+import signal
 import struct
 import sys
 from collections.abc import Callable
@@ -300,6 +303,9 @@ def serve(inp: int, out: BinaryIO) -> None:
 
 
 def main() -> None:
+    # Ctrl-C reaches the whole process group: the node decides, and the helper ends when
+    # the node closes its input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The protocol owns the real stdout; anything else printed goes to stderr.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -31,7 +31,7 @@ import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,10 +45,6 @@ log = logging.getLogger(__name__)
 _LENGTH = struct.Struct(">I")
 # Sessions sent back in one message (each ~1.4 kB).
 SESSION_BATCH = 32
-# Answers sent back together at most. A burst of invoices comes back whole: handed back in
-# pieces, the payer would offer their payments in several smaller commitments, each costing
-# both nodes a signing and a storing round (measured: 15% fewer payments/s).
-ANSWER_BATCH = 1000
 
 
 class PaymentHelper:
@@ -173,16 +169,9 @@ class PaymentHelper:
             transport.close()
 
     def _received(self, data: bytes) -> None:
-        buf = self._incoming
-        buf += data
-        while len(buf) >= _LENGTH.size:
-            (size,) = _LENGTH.unpack_from(buf)
-            if len(buf) < _LENGTH.size + size:
-                return
-            messages = pickle.loads(buf[_LENGTH.size:_LENGTH.size + size])
-            del buf[:_LENGTH.size + size]
-            for message in messages:
-                self._handle(message)
+        self._incoming += data
+        for message in _unframe(self._incoming):
+            self._handle(message)
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -242,6 +231,19 @@ def _frame(messages: list[tuple[Any, ...]]) -> bytes:
     return _LENGTH.pack(len(data)) + data
 
 
+def _unframe(buf: bytearray) -> Iterator[tuple[Any, ...]]:
+    """The messages of every whole frame at the start of `buf`, each frame removed from it
+    before its messages are yielded (a partial frame stays for the next read)."""
+    while len(buf) >= _LENGTH.size:
+        (size,) = _LENGTH.unpack_from(buf)
+        end = _LENGTH.size + size
+        if len(buf) < end:
+            return
+        messages = pickle.loads(buf[_LENGTH.size:end])
+        del buf[:end]
+        yield from messages
+
+
 # -- the helper's end ------------------------------------------------------------------
 
 
@@ -274,7 +276,9 @@ def _answer(message: tuple[Any, ...], out: BinaryIO, answers: list[tuple[Any, ..
 
 def serve(inp: int, out: BinaryIO) -> None:
     """Answer requests read from the file descriptor `inp` until it ends: all that one read
-    brings, then the answers together."""
+    brings, then the answers together. A burst of invoices goes back whole: handed back in
+    pieces, the payer would offer their payments in several smaller commitments, each
+    costing both nodes a signing and a storing round (measured: 15% fewer payments/s)."""
     out.write(_frame([("ready",)]))
     out.flush()
     buf = bytearray()
@@ -284,19 +288,8 @@ def serve(inp: int, out: BinaryIO) -> None:
             return
         buf += data
         answers: list[tuple[Any, ...]] = []
-        while len(buf) >= _LENGTH.size:
-            (size,) = _LENGTH.unpack_from(buf)
-            if len(buf) < _LENGTH.size + size:
-                break
-            messages = pickle.loads(buf[_LENGTH.size:_LENGTH.size + size])
-            del buf[:_LENGTH.size + size]
-            for message in messages:
-                _answer(message, out, answers)
-                if len(answers) >= ANSWER_BATCH:
-                    # the payer goes on with the first while the rest are decoded
-                    out.write(_frame(answers))
-                    out.flush()
-                    answers.clear()
+        for message in _unframe(buf):
+            _answer(message, out, answers)
         if answers:
             out.write(_frame(answers))
             out.flush()
@@ -310,7 +303,10 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    serve(0, out)
+    try:
+        serve(0, out)
+    except BrokenPipeError:  # the node is gone: nothing to answer
+        pass
 
 
 if __name__ == "__main__":

@@ -222,20 +222,13 @@ class Payer:
         """`decode_invoice`, by the helper process when the payer is busy (raises
         `InvoiceError`)."""
         self._busy()
-        pending = self.helper.decode(bolt11)
-        invoice = None
-        if pending is None:
-            invoice = decode_invoice(bolt11, expected_network=expected_network)
-            drained = self.helper.drained()
-            if drained is not None:
-                await drained
-            return invoice
+        pending = self.helper.decode(bolt11)  # None: ours to decode (no helper, or our share)
         try:
-            invoice = await pending
+            invoice = decode_invoice(bolt11, expected_network=expected_network) if pending is None else await pending
         except HelperGone:
             return decode_invoice(bolt11, expected_network=expected_network)
         drained = self.helper.drained()
-        if drained is not None:
+        if drained is not None:  # the burst's payments start together
             await drained
         if expected_network is not None and invoice.network != expected_network:
             # the same check, and words, as decode_invoice's

@@ -77,13 +77,21 @@ def test_node_keys_match_pubkeys() -> None:
     assert [pubkey_of(k) for k in NODE_KEYS] == [h.pubkey for h in _onion_hops()]
 
 
-@pytest.mark.parametrize("prepared", ["no", "yes", "for the first hop", "for another first hop"])
+_OTHER_NODE = pubkey_of(bytes(31) + b"\x09")
+
+
+@pytest.mark.parametrize("prepared", ["no", "yes", "for the route", "for its first hop", "for another first hop",
+                                      "for a path the route leaves", "for a path the route goes past",
+                                      "for a path longer than the route"])
 def test_construct_onion_exact_bytes(prepared: str) -> None:
     """From the session key, or from the session prepared ahead (the payer's pool), with the
-    shared secret of the route's first hop or of a hop the route does not start with."""
-    session = {"no": SESSION_KEY, "yes": prepare_session(SESSION_KEY),
-               "for the first hop": prepare_session(SESSION_KEY, first_hop=_onion_hops()[0].pubkey),
-               "for another first hop": prepare_session(SESSION_KEY, first_hop=_onion_hops()[1].pubkey)}[prepared]
+    secrets shared with the route's nodes, some of them, or with a path it does not take."""
+    nodes = [h.pubkey for h in _onion_hops()]
+    path = {"no": None, "yes": [], "for the route": nodes, "for its first hop": nodes[:1],
+            "for another first hop": nodes[1:2], "for a path the route leaves": [*nodes[:2], _OTHER_NODE],
+            "for a path the route goes past": nodes[:3], "for a path longer than the route": [*nodes, _OTHER_NODE],
+            }[prepared]
+    session = SESSION_KEY if path is None else prepare_session(SESSION_KEY, path=path)
     packet, secrets = construct_onion(session, _onion_hops(), ASSOC)
     assert len(packet) == 1366
     assert packet.hex() == ONION["onion"]

@@ -71,13 +71,13 @@ def test_the_helper_decodes_as_the_node_does() -> None:
     asyncio.run(main())
 
 
-def test_the_helper_draws_sessions_for_a_first_hop() -> None:
+def test_the_helper_draws_sessions_for_a_path() -> None:
     async def main() -> None:
-        got: list[tuple[bytes, int, list[OnionSession]]] = []
+        got: list[tuple[tuple[bytes, ...], int, list[OnionSession]]] = []
         helper = await started(PaymentHelper(lambda hop, settled, batch: got.append((hop, settled, batch))))
-        hop = pubkey_of(os.urandom(32))
+        hop = (pubkey_of(os.urandom(32)), pubkey_of(os.urandom(32)))
         assert helper.want_sessions(hop, 40)
-        not_a_key = b"\x02" + b"\x11" * 32
+        not_a_key = (hop[0], b"\x02" + b"\x11" * 32)
         assert helper.want_sessions(not_a_key, 5)
         while sum(s for _, s, _ in got) < 45:
             await asyncio.sleep(0.01)
@@ -86,7 +86,7 @@ def test_the_helper_draws_sessions_for_a_first_hop() -> None:
         sessions = [s for b in for_hop for s in b]
         assert len({s.key for s in sessions}) == 40
         for s in sessions:
-            assert s == prepare_session(s.key, first_hop=hop)
+            assert s == prepare_session(s.key, path=hop)
         assert [(s, len(b)) for h, s, b in got if h == not_a_key] == [(5, 0)]  # answered, none
         await helper.close()
     asyncio.run(main())
@@ -95,7 +95,7 @@ def test_the_helper_draws_sessions_for_a_first_hop() -> None:
 def test_a_helper_not_started_or_gone_hands_the_work_back() -> None:
     async def main() -> None:
         helper = PaymentHelper(lambda *_: None)
-        assert helper.decode(invoice()) is None and not helper.want_sessions(b"", 1)  # not started
+        assert helper.decode(invoice()) is None and not helper.want_sessions((), 1)  # not started
         await started(helper)
         text = invoice()
         fut = helper.decode(text)
@@ -125,7 +125,7 @@ def test_a_busy_payer_pays_with_its_helper(tmp_path) -> None:
                                                                   add(hop, settled, batch))
         taken: list[bytes] = []  # keys of the sessions payments took
         take = a.payer.sessions.take
-        a.payer.sessions.take = lambda hop=b"": (s := take(hop), taken.append(s.key))[0]
+        a.payer.sessions.take = lambda path=(): (s := take(path), taken.append(s.key))[0]
         before = net.total()
 
         async def pay(i: int) -> str:

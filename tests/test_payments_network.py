@@ -6,10 +6,12 @@ import asyncio
 import hashlib
 import itertools
 import os
+import time
 
 import pytest
 
-from amiko.payments.bolt11 import decode_invoice
+from amiko.bitcoin.networks import REGTEST
+from amiko.payments.bolt11 import RouteHop, decode_invoice, encode_invoice
 from amiko.payments.payer import PaymentError, PaymentResult
 from tests.payment_network import Network
 
@@ -109,6 +111,24 @@ def test_no_route_fails_cleanly_and_keysend(tmp_path):
         assert result.status == "complete"
         await settle(net)
         assert [p.status for p in net.nodes["A"].payer.all()] == ["failed", "complete"]
+
+    asyncio.run(main())
+
+
+def test_a_route_hint_through_a_node_id_that_is_not_a_key_fails_cleanly(tmp_path):
+    """The invoice's hint leads from B through a "node" whose id is no public key to a
+    private payee: no onion can be built that way; the payment fails and says why."""
+    async def main():
+        net, names = line(tmp_path, 2)
+        not_a_key = b"\x02" + b"\x11" * 32
+        bolt11 = encode_invoice(
+            network=REGTEST, amount_msat=1_000_000, timestamp=int(time.time()), payment_hash=os.urandom(32),
+            payment_secret=os.urandom(32), node_secret=os.urandom(32), description="hint",
+            route_hints=[[RouteHop(net.nodes["B"].node_id, 1 << 40 | 1, 0, 0, 40), RouteHop(not_a_key, 1 << 40 | 2, 0, 0, 40)]])
+        before = net.total()
+        result = await net.nodes["A"].payer.pay_invoice(decode_invoice(bolt11), timeout=5)
+        assert result.status == "failed" and "cannot build the onion" in (result.failure or ""), result
+        assert net.total() == before and net.in_flight() == 0
 
     asyncio.run(main())
 

@@ -36,10 +36,12 @@ from typing import Any
 
 from amiko.bitcoin.networks import Network
 from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered, RefusalReason
+from amiko.crypto.keys import is_valid_pubkey
 from amiko.payments.bolt11 import Invoice, decode_invoice
 from amiko.payments.helper import HelperGone, PaymentHelper
 from amiko.payments.onion import (
     HopSpec,
+    OnionEncodeError,
     build_final_payload,
     build_forward_payload,
     construct_onion,
@@ -384,7 +386,9 @@ class Payer:
             attempt.last_failure = str(e)
             return 0
         if split is None:
-            attempt.last_failure = f"no route for {amount} msat"
+            last = attempt.last_failure  # what ruled out the last way tried, if anything did
+            if last is None or not last.startswith("no route"):
+                attempt.last_failure = f"no route for {amount} msat" + (f" (last: {last})" if last else "")
             return 0
         placed = 0
         for route in split.parts:
@@ -465,7 +469,13 @@ class Payer:
             else:
                 data = final_payload(p.amt_to_forward, p.outgoing_cltv_value)
             hops.append(HopSpec(p.node_id, data))
-        onion = construct_onion(self.sessions.take(hops[0].pubkey), hops, attempt.payment_hash)
+        try:
+            onion = construct_onion(self.sessions.take(tuple(h.pubkey for h in hops)), hops, attempt.payment_hash)
+        except OnionEncodeError as e:
+            # A route hint's node id that is not a key (the graph's are checked): not that way.
+            attempt.last_failure = f"cannot build the onion: {e}"
+            attempt.excluded_nodes.update(h.pubkey for h in hops if not is_valid_pubkey(h.pubkey))
+            return False
         result = channel.offer_htlc(HtlcOffer(first.amount_msat, attempt.payment_hash, first.cltv_expiry,
                                               onion.packet))
         if not isinstance(result, Offered):

@@ -74,6 +74,7 @@ from amiko.payments.onion.sphinx import (
     peel_onion,
     prepare_session,
     reject_payload,
+    shared_start,
 )
 
 __all__ = [
@@ -121,4 +122,5 @@ __all__ = [
     "prepare_session",
     "read_blinded_hop",
     "reject_payload",
+    "shared_start",
 ]

@@ -17,7 +17,7 @@ CSPRNG), nothing here reads a clock or the network.
 from __future__ import annotations
 
 import hmac as _hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -63,6 +63,7 @@ __all__ = [
     "peel_onion",
     "prepare_session",
     "reject_payload",
+    "shared_start",
     "unwrap_packet",
 ]
 
@@ -104,52 +105,81 @@ class OnionSession(NamedTuple):
     key: bytes
     pubkey: bytes
     pad: bytes
-    # Prepared for a first hop too: the route's first hop is always a peer of ours, known
-    # before the payment, and the shared secret with it follows from the key and its node id.
-    first_hop: bytes = b""
-    first_secret: bytes = b""
+    # Prepared for a route's nodes too: the route's first hop is a peer of ours, and a
+    # payer often pays along a route it took before. The secret shared with each node of
+    # `path` follows from the key and the nodes before it; `ephemeral` holds the
+    # ephemeral key pair (private, public) the packet carries to each of them.
+    path: tuple[bytes, ...] = ()
+    secrets: tuple[bytes, ...] = ()
+    ephemeral: tuple[tuple[bytes, bytes], ...] = ()
 
 
 def prepare_session(session_key: bytes, payloads_size: int = HOP_PAYLOADS_SIZE, *,
-                    first_hop: bytes = b"") -> OnionSession:
+                    path: Sequence[bytes] = ()) -> OnionSession:
     """Raises :class:`OnionEncodeError` for a key that is not a valid secp256k1 scalar, or
-    a `first_hop` that is not a valid public key."""
+    a node of `path` whose id is not a valid public key."""
     try:
         pubkey = pubkey_of(session_key)
     except InvalidKeyError as exc:
         raise OnionEncodeError(f"session key: {exc}") from None
-    first_secret = b""
-    if first_hop:
-        try:
-            first_secret = ecdh(session_key, first_hop)
-        except InvalidKeyError as exc:
-            raise OnionEncodeError(f"hop 0: {exc}") from None
+    chain = list(_along(session_key, pubkey, path, 0))
     # BOLT #4: "The packet is initialized with 1300 _random_ bytes derived from a CSPRNG
     # (ChaCha20). The _pad_ key referenced above is used" ... from the session key.
     return OnionSession(session_key, pubkey, chacha20_stream(generate_key(PAD, session_key), payloads_size),
-                        first_hop, first_secret)
+                        tuple(path), tuple(ss for _ek, _epk, ss in chain),
+                        tuple((ek, epk) for ek, epk, _ss in chain))
 
 
-def _hop_shared_secrets(session: OnionSession, pubkeys: Sequence[bytes]) -> list[bytes]:
-    """BOLT #4 "Packet Construction": for each hop, ECDH with the ephemeral key, then blind.
+def _along(ek: bytes, epk: bytes, pubkeys: Sequence[bytes], start: int) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """BOLT #4 "Packet Construction" from hop `start` on, whose ephemeral key pair is
+    (`ek`, `epk`): for each hop, that pair and the secret shared with it (ECDH, then blind).
 
     # BOLT #4: "The blinding factor is the `SHA256` hash of the concatenation between the
     # ephemeral public key `epk_k` and the shared secret `ss_k`. The ephemeral private key for
     # the next hop `ek_{k+1}` is computed by multiplying the current ephemeral private key
     # `ek_k` by the blinding factor."
     """
-    secrets: list[bytes] = []
-    ek, epk = session.key, session.pubkey
-    last = len(pubkeys) - 1
-    for i, pk in enumerate(pubkeys):
+    ss = b""
+    for i in range(start, len(pubkeys)):
+        if i != start:
+            ek, epk = _blind(ek, epk, ss)
         try:
-            ss = session.first_secret if i == 0 and pk == session.first_hop else ecdh(ek, pk)
+            ss = ecdh(ek, pubkeys[i])
         except InvalidKeyError as exc:
             raise OnionEncodeError(f"hop {i}: {exc}") from None
-        secrets.append(ss)
-        if i != last:
-            ek = tweak_mul_secret(ek, sha256(epk + ss))
-            epk = pubkey_of(ek)
+        yield ek, epk, ss
+
+
+def _blind(ek: bytes, epk: bytes, ss: bytes) -> tuple[bytes, bytes]:
+    """The next hop's ephemeral key pair."""
+    ek = tweak_mul_secret(ek, sha256(epk + ss))
+    return ek, pubkey_of(ek)
+
+
+def shared_start(a: Sequence[bytes], b: Sequence[bytes]) -> int:
+    """How many nodes two paths share from their start."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _hop_shared_secrets(session: OnionSession, pubkeys: Sequence[bytes]) -> list[bytes]:
+    """The secret shared with each hop: those prepared with the session for as long as
+    the route follows its path, the rest computed now."""
+    same = shared_start(pubkeys, session.path)
+    secrets = list(session.secrets[:same])
+    if same == len(pubkeys):
+        return secrets
+    if same == 0:
+        ek, epk, start = session.key, session.pubkey, 0
+    elif same < len(session.path):  # the route leaves the path: its pair for that hop is prepared
+        (ek, epk), start = session.ephemeral[same], same
+    else:  # the route goes on past the path
+        (ek, epk), start = _blind(*session.ephemeral[-1], secrets[-1]), same
+    secrets.extend(ss for _ek, _epk, ss in _along(ek, epk, pubkeys, start))
     return secrets
 
 

@@ -44,6 +44,8 @@ from amiko.channels.interface import ChannelState
 from amiko.channels.manager import ChannelManager
 from amiko.channels.trust.service import TrustService, attach_trust
 from amiko.crypto.keys import pubkey_of
+from amiko.gc_pace import THRESHOLDS as GC_THRESHOLDS
+from amiko.gc_pace import GcPace
 from amiko.link.channel_types import ChannelType, ChannelTypeRegistry
 from amiko.link.core import LinkConfig
 from amiko.link.features import Features
@@ -101,6 +103,9 @@ class NodeConfig:
     # A helper process decodes invoices and draws onion session keys, on another core, once
     # this many payments run at once (None: never; see amiko.payments.helper).
     payment_helper_from: int | None = HELPER_FROM_PAYMENTS
+    # The garbage collector's thresholds while the node runs (amiko.gc_pace; None: leave
+    # the process's as they are, e.g. in an application that sets its own).
+    gc_thresholds: tuple[int, int, int] | None = GC_THRESHOLDS
 
 
 class Node:
@@ -188,10 +193,13 @@ class Node:
             self.trust = attach_trust(self, accept_from=config.trust_accept)
         self.started_at: float | None = None
         self._stopped = asyncio.Event()
+        self._gc_pace = None if config.gc_thresholds is None else GcPace(config.gc_thresholds)
 
     # -- lifecycle
 
     async def start(self) -> None:
+        if self._gc_pace is not None:
+            self._gc_pace.apply()
         self._chain = await open_chain(
             self.network, self.config.datadir, bitcoind=self.config.bitcoind,
             cookie_file=self.config.bitcoind_cookie, poll_interval=self.config.poll_interval,
@@ -277,6 +285,8 @@ class Node:
             await self._chain.close()
         self.batcher.close()
         self.store.close()
+        if self._gc_pace is not None:
+            self._gc_pace.restore()
         self._stopped.set()
         log.info("node stopped")
 

@@ -6,8 +6,8 @@ the interpreter's default thresholds (700, 10, 10) the collector still walks the
 generation every few hundred allocations, a few times per payment, and the older ones
 often enough to stall a busy node for tens of milliseconds. A node paces it slower while
 it runs (`NodeConfig.gc_thresholds`): measured over one channel with 100 payers, 4% more
-payments per second, every pair of runs; memory grows by the cycles that wait longer
-(a few megabytes at most).
+payments per second (every one of four pairs of runs taken in turn); memory grows by the
+cycles that wait longer (a few megabytes at most).
 
 The thresholds are the process's: a node sets them when it starts and puts back the
 previous ones when it stops, unless something else changed them meanwhile (another node

@@ -63,6 +63,8 @@ COMMANDS: tuple[Command, ...] = (
             opts=(Opt("--all", "every channel of the network graph instead", None),)),
     Command("listnodes", "nodes of the network graph", (Arg("id", "only this node", optional=True),)),
     Command("getroute", "a route to a node for an amount", (Arg("id", "node id"), Arg("amount_msat", "msat", int))),
+    Command("listmission", "what payments learned about channels' liquidity, and what routes leave out"),
+    Command("resetmission", "forget what payments learned about channels' liquidity"),
     Command("importgraph", "load a graph from LND's describegraph JSON (unverified, never relayed)",
             (Arg("file", "path to the JSON (.gz too)"),)),
     Command("closechannel", "close a channel cooperatively (or unilaterally with --force)",

@@ -39,6 +39,7 @@ from amiko.channels.interface import Channel, FailureReason, HtlcOffer, Offered,
 from amiko.crypto.keys import is_valid_pubkey
 from amiko.payments.bolt11 import Invoice, decode_invoice
 from amiko.payments.helper import HelperGone, PaymentHelper
+from amiko.payments.mission_store import MissionKeeper, load_mission
 from amiko.payments.onion import (
     HopSpec,
     OnionEncodeError,
@@ -50,7 +51,6 @@ from amiko.payments.onion import (
 from amiko.payments.onion.failures import NODE, PERM, UPDATE, TemporaryChannelFailure
 from amiko.payments.sessions import SessionPool
 from amiko.routing.graph import Graph, direction_of, edge_key
-from amiko.routing.learning import MissionControl
 from amiko.routing.mpp import MppParams, split_payment
 from amiko.routing.pathfinding import RouteParams, find_route
 from amiko.routing.probability import LiquidityView
@@ -147,7 +147,8 @@ class Payer:
         # What parts taught about the liquidity of the channels they crossed (across
         # payments, decaying with time): a channel direction that could not forward an
         # amount is tried again only with less.
-        self.mission = MissionControl()
+        self.mission = load_mission(store)
+        self._mission_keeper = MissionKeeper(store, self.mission)
         self._failures_learned = 0
         self._view: tuple[int, float, LiquidityView] | None = None
         # payments given up at their timeout with parts still in flight: why, for the
@@ -157,6 +158,13 @@ class Payer:
     async def close(self) -> None:
         self.sessions.close()
         await self.helper.close()
+        self._mission_keeper.close()
+
+    def reset_mission(self) -> None:
+        """Forget what payments learned about channels' liquidity (and save that)."""
+        self.mission.clear()
+        self._view = None
+        self._mission_keeper.save()
 
     # -- the switch's callbacks for our own locks
 
@@ -185,6 +193,7 @@ class Payer:
         part = self._parts.pop((channel.channel_id, htlc_id), None)
         if part is not None:
             self.mission.record_success(part.route, time.time())
+            self._mission_keeper.learned()
             if not part.done.done():
                 part.done.set_result((preimage, None))
         self._abandoned.pop(payment_hash, None)
@@ -349,7 +358,9 @@ class Payer:
                     await self._durable(attempt.payment_hash)
                     return self.result(attempt.payment_hash)
                 assert reason is not None
-                if self._learn(attempt, part, reason, payee):
+                hopeless = self._learn(attempt, part, reason, payee)
+                self._mission_keeper.learned()
+                if hopeless:
                     return await self._finish_failed(attempt, attempt.last_failure or "failed")
 
     def _place(self, attempt: _Attempt, payee: bytes, amount: int, final_payload: Callable[[int, int], bytes],
@@ -436,16 +447,21 @@ class Payer:
         first = usable.get(route.hops[0].scid)
         return None if first is None else (route, first[1])
 
-    def _liquidity(self, attempt: _Attempt) -> LiquidityView:
-        """What was learned about channels' liquidity, with what this payment's parts
-        already hold on the channels after our own (ours show it in their balances)."""
+    def learned_liquidity(self) -> LiquidityView:
+        """What payments learned about channels' liquidity, as the pathfinder takes it
+        (remade when a failure taught something, else at most every few seconds)."""
         now = time.time()
         cached = self._view
         if cached is None or cached[0] != self._failures_learned or now - cached[1] > VIEW_MAX_AGE_SECONDS:
             if cached is not None and now - cached[1] > VIEW_MAX_AGE_SECONDS:
                 self.mission.prune(now)
             cached = self._view = (self._failures_learned, now, self.mission.view(now))
-        view = cached[2]
+        return cached[2]
+
+    def _liquidity(self, attempt: _Attempt) -> LiquidityView:
+        """What was learned about channels' liquidity, with what this payment's parts
+        already hold on the channels after our own (ours show it in their balances)."""
+        view = self.learned_liquidity()
         if attempt.parts:
             in_flight: dict[int, int] = {}
             for part in attempt.parts.values():

@@ -56,6 +56,7 @@ class MissionControl:
         self._hi: dict[int, tuple[int, float]] = {}
         self._banned_edges: dict[int, float] = {}
         self._banned_nodes: dict[bytes, float] = {}
+        self.changes = 0  # counts what was learned (for whoever keeps it: changed since?)
 
     # -- learning ----------------------------------------------------------------------
 
@@ -69,6 +70,7 @@ class MissionControl:
     def channel_success(self, scid: int, direction: int, amount_msat: int, now: float) -> None:
         """An HTLC of `amount_msat` got through this channel direction: liquidity >= it."""
         key = edge_key(scid, direction)
+        self.changes += 1
         if amount_msat > self._lo_now(key, now):
             self._lo[key] = (amount_msat, now)
         hi = self._hi.get(key)
@@ -80,6 +82,7 @@ class MissionControl:
         """The sender could not forward `amount_msat` over this direction
         (`temporary_channel_failure`): liquidity < amount."""
         key = edge_key(scid, direction)
+        self.changes += 1
         new_hi = max(amount_msat - 1, 0)
         old = self._hi.get(key)
         # An older, tighter bound still says more (and keeps decaying from its own time).
@@ -113,11 +116,21 @@ class MissionControl:
         """Ban a channel direction (both when `direction` is None) after a permanent
         failure, for `seconds` (default `ban_seconds`)."""
         until = now + (self.ban_seconds if seconds is None else seconds)
+        self.changes += 1
         for d in (0, 1) if direction is None else (direction,):
             self._banned_edges[edge_key(scid, d)] = until
 
     def penalize_node(self, node_id: bytes, now: float, seconds: float | None = None) -> None:
+        self.changes += 1
         self._banned_nodes[node_id] = now + (self.ban_seconds if seconds is None else seconds)
+
+    def clear(self) -> None:
+        """Forget everything learned."""
+        self.changes += 1
+        self._lo.clear()
+        self._hi.clear()
+        self._banned_edges.clear()
+        self._banned_nodes.clear()
 
     # -- what we know ------------------------------------------------------------------
 

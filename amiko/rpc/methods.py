@@ -19,9 +19,7 @@ from amiko.payments.invoice_book import InvoiceBookError
 from amiko.payments.payer import PaymentError
 from amiko.payments.switch import ForwardPolicy
 from amiko.routing.gossip import views as gossip_views
-from amiko.routing.gossip.importer import import_describegraph
-from amiko.routing.pathfinding import find_route
-from amiko.rpc import trust_methods
+from amiko.rpc import routing_methods, trust_methods
 from amiko.rpc.errors import (
     CHAIN_ERROR,
     CHANNEL_ERROR,
@@ -346,26 +344,7 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
     if node.trust is not None:
         trust_methods.register(server, node.trust)
 
-    async def listnodes(id: str | None = None) -> dict[str, Any]:
-        return {"nodes": gossip_views.list_nodes(node.graph, None if id is None else parse_node_id(id))}
-
-    async def getroute(id: str, amount_msat: Any, final_cltv_delta: Any = 18) -> dict[str, Any]:
-        route = find_route(node.graph, node.node_id, parse_node_id(id), parse_int(amount_msat, "amount_msat", 1),
-                           current_height=node._height(), final_cltv_delta=parse_int(final_cltv_delta, "cltv", 1),
-                           first_hops=node.payer.first_hops())
-        if route is None:
-            raise RpcError(PAYMENT_ERROR, "no route")
-        return gossip_views.route_json(route)
-
-    async def importgraph(file: str) -> dict[str, Any]:
-        try:
-            result = import_describegraph(file, node.graph, node.gossip_store, gossiper=node.gossiper)
-        except (OSError, ValueError) as e:
-            raise RpcError(INVALID_PARAMS, f"cannot import {file}: {e}") from None
-        return {"channels": result.channels, "known": result.known, "skipped": result.skipped,
-                "nodes": result.nodes}
-
-    server.register_all({"listnodes": listnodes, "getroute": getroute, "importgraph": importgraph})
+    routing_methods.register(server, node)
 
     server.register_all({"openchannel": openchannel, "listchannels": listchannels,
                          "closechannel": closechannel, "listclosed": listclosed,

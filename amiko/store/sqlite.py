@@ -25,6 +25,20 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
 
+_U64 = 1 << 64
+_I64 = 1 << 63
+
+
+def to_i64(x: int) -> int:
+    """A u64 (a short channel id, an amount) as SQLite's signed 64-bit integer (two's
+    complement)."""
+    return x - _U64 if x >= _I64 else x
+
+
+def to_u64(x: int) -> int:
+    """The u64 stored by `to_i64`."""
+    return x + _U64 if x < 0 else x
+
 
 class StoreError(RuntimeError):
     """The database is unusable (newer schema than this code, corrupt migration list...)."""

@@ -25,19 +25,9 @@ from amiko.routing.gossip.records import (
     UpdateWrite,
 )
 from amiko.routing.graph import ChannelInfo, Graph, NodeInfo, Policy
-from amiko.store.sqlite import Store
+from amiko.store.sqlite import Store, to_i64
 
-_U64 = 1 << 64
-_I64 = 1 << 63
-
-
-def to_i64(x: int) -> int:
-    """A u64 as SQLite's signed 64-bit integer (two's complement)."""
-    return x - _U64 if x >= _I64 else x
-
-
-def to_u64(x: int) -> int:
-    return x + _U64 if x < 0 else x
+_U64 = 1 << 64  # (`to_u64`, inlined in the loading loop)
 
 
 _LOAD_SQL = (

@@ -1,15 +1,19 @@
 """The network commands over the node's RPC: importgraph, listnodes, listchannels --all,
-getroute on an imported graph (its routes checked hop by hop)."""
+getroute on an imported graph (its routes checked hop by hop); getroute with what payments
+learned, listmission and resetmission, across a restart."""
 
 from __future__ import annotations
 
 import asyncio
 import pathlib
+import time
 
 from amiko.node import Node, NodeConfig
-from amiko.routing.route import check_route
+from amiko.routing.graph import direction_of
+from amiko.routing.route import FirstHop, check_route
 from amiko.rpc import methods
 from amiko.rpc.server import RpcServer
+from amiko.wire.types import scid_from_str
 
 FIXTURE = pathlib.Path(__file__).parent / "vectors" / "routing_describegraph_small.json"
 
@@ -53,6 +57,72 @@ def test_import_and_query_the_graph(tmp_path):
         # getroute from us: we have no channel, so no route (a clear error, not a crash)
         reply = await rpc("getroute", id=ids[0].hex(), amount_msat=1000)
         assert "error" in reply and reply["error"]["message"] == "no route"
+        await node.stop()
+
+    asyncio.run(main())
+
+
+def test_getroute_takes_what_payments_learned_and_it_survives_a_restart(tmp_path):
+    async def started():
+        node = Node(NodeConfig(datadir=str(tmp_path / "n"), listen=None, trust=False))
+        await node.start()
+        server = RpcServer("t")
+        methods.register(server, node, asyncio.Event())
+
+        async def rpc(method, **params):
+            return await server.call({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+        return node, rpc
+
+    async def main():
+        node, rpc = await started()
+        await rpc("importgraph", file=str(FIXTURE))
+        # a channel of ours (to a node of the imported graph) as the first hop of routes
+        nodes = (await rpc("listnodes"))["result"]["nodes"]
+        ids = [bytes.fromhex(n["id"] if "id" in n else n["node_id"]) for n in nodes]
+        amount = 1_000_000
+        found = None
+        for peer in ids:
+            node.payer.first_hops = lambda peer=peer: [FirstHop(1 << 40, peer, 10**10)]
+            for dst in ids:
+                if dst == peer:
+                    continue
+                reply = await rpc("getroute", id=dst.hex(), amount_msat=amount)
+                if "result" in reply and len(reply["result"]["hops"]) >= 3:
+                    found = dst, reply["result"]
+                    break
+            if found:
+                break
+        assert found is not None
+        dst, route = found
+        # payments learned that the route's second channel cannot carry the amount
+        hop0, hop1 = route["hops"][0], route["hops"][1]
+        scid = scid_from_str(hop1["short_channel_id"])
+        direction = direction_of(bytes.fromhex(hop0["node_id"]), bytes.fromhex(hop1["node_id"]))
+        node.payer.mission.channel_failure(scid, direction, amount, time.time())
+        again = (await rpc("getroute", id=dst.hex(), amount_msat=amount))
+        assert "error" in again or hop1["short_channel_id"] not in [h["short_channel_id"]
+                                                                    for h in again["result"]["hops"]]
+        learned = (await rpc("listmission"))["result"]
+        assert [(c["short_channel_id"], c["direction"]) for c in learned["channels"]] == [
+            (hop1["short_channel_id"], direction)]
+        # below the amount when learned, decaying towards the capacity (a hair in a test's time:
+        # 6 hours' half-life)
+        capacity = node.graph.channel(scid).capacity_sat * 1000
+        assert amount - 1 <= learned["channels"][0]["max_msat"] < amount + (capacity - amount) // 100
+        assert learned["channels"][0]["min_msat"] == 0
+        await node.stop()
+
+        # restarted, the node still knows it
+        node, rpc = await started()
+        kept = (await rpc("listmission"))["result"]
+        assert [(c["short_channel_id"], c["direction"], c["learned_at"]) for c in kept["channels"]] == [
+            (c["short_channel_id"], c["direction"], c["learned_at"]) for c in learned["channels"]]
+        assert amount - 1 <= kept["channels"][0]["max_msat"] < amount + (capacity - amount) // 100
+        assert (await rpc("resetmission"))["result"] == {"reset": True}
+        assert (await rpc("listmission"))["result"]["channels"] == []
+        await node.stop()
+        node, rpc = await started()
+        assert (await rpc("listmission"))["result"]["channels"] == []
         await node.stop()
 
     asyncio.run(main())

@@ -149,7 +149,6 @@ class Payer:
         # amount is tried again only with less.
         self.mission = load_mission(store)
         self._mission_keeper = MissionKeeper(store, self.mission)
-        self._failures_learned = 0
         self._view: tuple[int, float, LiquidityView] | None = None
         # payments given up at their timeout with parts still in flight: why, for the
         # record once the last of those parts has failed
@@ -163,7 +162,6 @@ class Payer:
     def reset_mission(self) -> None:
         """Forget what payments learned about channels' liquidity (and save that)."""
         self.mission.clear()
-        self._view = None
         self._mission_keeper.save()
 
     # -- the switch's callbacks for our own locks
@@ -452,10 +450,10 @@ class Payer:
         (remade when a failure taught something, else at most every few seconds)."""
         now = time.time()
         cached = self._view
-        if cached is None or cached[0] != self._failures_learned or now - cached[1] > VIEW_MAX_AGE_SECONDS:
+        if cached is None or cached[0] != self.mission.setbacks or now - cached[1] > VIEW_MAX_AGE_SECONDS:
             if cached is not None and now - cached[1] > VIEW_MAX_AGE_SECONDS:
                 self.mission.prune(now)
-            cached = self._view = (self._failures_learned, now, self.mission.view(now))
+            cached = self._view = (self.mission.setbacks, now, self.mission.view(now))
         return cached[2]
 
     def _liquidity(self, attempt: _Attempt) -> LiquidityView:
@@ -545,7 +543,6 @@ class Payer:
             # play with that bound, unless it fails this payment a second time.
             nxt = route.hops[index + 1]
             self.mission.record_failure(route, index + 1, now)
-            self._failures_learned += 1
             direction = (nxt.scid, direction_of(failing_node, nxt.node_id))
             if direction in attempt.short_of_liquidity:
                 attempt.excluded_channels.add(direction)

@@ -57,6 +57,9 @@ class MissionControl:
         self._banned_edges: dict[int, float] = {}
         self._banned_nodes: dict[bytes, float] = {}
         self.changes = 0  # counts what was learned (for whoever keeps it: changed since?)
+        # counts what may make routes worse (an upper bound, a ban, forgetting): a view
+        # may be kept while only successes were learned, not across one of these
+        self.setbacks = 0
 
     # -- learning ----------------------------------------------------------------------
 
@@ -83,6 +86,7 @@ class MissionControl:
         (`temporary_channel_failure`): liquidity < amount."""
         key = edge_key(scid, direction)
         self.changes += 1
+        self.setbacks += 1
         new_hi = max(amount_msat - 1, 0)
         old = self._hi.get(key)
         # An older, tighter bound still says more (and keeps decaying from its own time).
@@ -117,16 +121,19 @@ class MissionControl:
         failure, for `seconds` (default `ban_seconds`)."""
         until = now + (self.ban_seconds if seconds is None else seconds)
         self.changes += 1
+        self.setbacks += 1
         for d in (0, 1) if direction is None else (direction,):
             self._banned_edges[edge_key(scid, d)] = until
 
     def penalize_node(self, node_id: bytes, now: float, seconds: float | None = None) -> None:
         self.changes += 1
+        self.setbacks += 1
         self._banned_nodes[node_id] = now + (self.ban_seconds if seconds is None else seconds)
 
     def clear(self) -> None:
         """Forget everything learned."""
         self.changes += 1
+        self.setbacks += 1
         self._lo.clear()
         self._hi.clear()
         self._banned_edges.clear()

@@ -1,4 +1,4 @@
-"""The `amiko node` options that need no running node: what they accept and refuse."""
+"""The `amiko` options that need no running node: what they accept and refuse."""
 
 from __future__ import annotations
 
@@ -42,3 +42,24 @@ def test_two_dns_names_stop_the_node_before_it_starts(tmp_path):
     names = (Address(AddressType.DNS, "a.example", 9735), Address(AddressType.DNS, "b.example", 9735))
     with pytest.raises(ValueError, match="at most one DNS hostname"):
         Node(NodeConfig(datadir=str(tmp_path), announce_addresses=names))
+
+
+@pytest.mark.parametrize("argv, where, network", [
+    (["demo"], None, "regtest"),
+    (["--dir", "/a", "demo"], "/a", "regtest"),
+    (["demo", "--dir", "/b"], "/b", "regtest"),
+    (["--dir", "/a", "demo", "--dir", "/b"], "/b", "regtest"),  # after the command wins
+    (["--dir", "/a", "--network", "signet", "listpays"], "/a", "signet"),
+    (["listpays", "--dir", "/c", "--network", "testnet"], "/c", "testnet"),
+    (["--network", "signet", "node", "--dir", "/d"], "/d", "signet"),
+    (["pay", "lnbc1", "--dir", "/e", "--timeout", "5"], "/e", "regtest"),
+])
+def test_dir_and_network_before_or_after_the_command(argv, where, network):
+    ns = build_parser().parse_args(argv)
+    assert (ns.dir, ns.network) == (where, network)
+
+
+def test_a_bad_network_after_the_command_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--network", "moon"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -59,15 +59,23 @@ def _announce_address(text: str) -> Address:
     return address
 
 
+_DIR_HELP = "data directory (default: $AMIKO_DIR or ~/.amiko)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="amiko", description="amiko, a Lightning Network node")
-    p.add_argument("--dir", default=None, help="data directory (default: $AMIKO_DIR or ~/.amiko)")
+    p.add_argument("--dir", default=None, help=_DIR_HELP)
     p.add_argument("--network", choices=NETWORKS, default="regtest")
     p.add_argument("--version", action="version", version=f"amiko {__version__}")
+    # --dir and --network also after the command (`amiko demo --dir D`): given there, they
+    # win; not given, the command's parser leaves the values before it alone
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--dir", default=argparse.SUPPRESS, help=_DIR_HELP)
+    common.add_argument("--network", choices=NETWORKS, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    node = sub.add_parser("node", help="run a node in the foreground")
+    node = sub.add_parser("node", help="run a node in the foreground", parents=[common])
     node.add_argument("--listen", type=parse_hostport, default=("127.0.0.1", 9735),
                       help="HOST:PORT for peers (default 127.0.0.1:9735)")
     node.add_argument("--no-listen", action="store_true", help="accept no incoming connections")
@@ -90,17 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument("--accept-trust-from", action="append", default=[], metavar="ID:LIMIT",
                       type=_accept_option, help="accept trust lines from ID, extending up to LIMIT msat back")
 
-    devchain = sub.add_parser("devchain", help="run a standalone dev chain (regtest, Bitcoin Core's engine)")
+    devchain = sub.add_parser("devchain", help="run a standalone dev chain (regtest, Bitcoin Core's engine)",
+                              parents=[common])
     devchain.add_argument("--rpc-port", type=int, default=18443, help="JSON-RPC port (default 18443)")
     devchain.add_argument("--log-level", default="INFO")
 
-    demo = sub.add_parser("demo", help="run a local network of amiko nodes")
+    demo = sub.add_parser("demo", help="run a local network of amiko nodes", parents=[common])
     demo.add_argument("--nodes", type=int, default=6, help="how many nodes (default 6)")
     demo.add_argument("--keep", action="store_true", help="leave the network running")
     demo.add_argument("--payments", type=int, default=40, help="how many payments (default 40)")
 
     for cmd in COMMANDS:
-        sp = sub.add_parser(cmd.name, help=cmd.help)
+        sp = sub.add_parser(cmd.name, help=cmd.help, parents=[common])
         for a in cmd.args:
             sp.add_argument(a.name, help=a.help, nargs="?" if a.optional else None)
         for o in cmd.opts:

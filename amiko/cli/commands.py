@@ -81,6 +81,8 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("amount", "amount in msat, or any"), Arg("label", "a unique label")),
             (Opt("--description", "what the payment is for"), Opt("--expiry", "seconds until it expires", int))),
     Command("listinvoices", "our invoices and their status", (Arg("label", "only this one", optional=True),)),
+    Command("waitinvoice", "wait until an invoice is paid (an error if it is canceled or expires first)",
+            (Arg("label", "the invoice's label"),), (Opt("--timeout", "give up after this many seconds", int),)),
     Command("decode", "decode and check a BOLT 11 invoice", (Arg("bolt11", "the invoice"),)),
     Command("holdinvoice", "an invoice whose preimage only you know (settle it with settleinvoice)",
             (Arg("amount", "amount in msat, or any"), Arg("label", "a unique label"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from amiko import __version__
 from amiko.cli.commands import COMMANDS, Command
-from amiko.rpc.client import call
+from amiko.rpc.client import DEFAULT_CLIENT_TIMEOUT, call
 from amiko.rpc.errors import RpcError
 
 if TYPE_CHECKING:
@@ -133,6 +133,16 @@ def rpc_params(cmd: Command, ns: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+def client_timeout(cmd: Command, params: dict[str, Any]) -> float | None:
+    """How long the command waits for the node's answer: longer than the wait it asked
+    for (`--timeout`), and without end for `waitinvoice` without one (an invoice expires)."""
+    if "timeout" in params:
+        return max(DEFAULT_CLIENT_TIMEOUT, float(params["timeout"]) + 30.0)
+    if cmd.name == "waitinvoice":
+        return None
+    return DEFAULT_CLIENT_TIMEOUT
+
+
 def print_error(code: int, message: str) -> None:
     print(json.dumps({"error": {"code": code, "message": message}}))
 
@@ -154,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if cmd.name == "importgraph":
         params["file"] = os.path.abspath(params["file"])  # the node may run elsewhere
     try:
-        result = call(datadir, cmd.rpc_method, params)
+        result = call(datadir, cmd.rpc_method, params, timeout=client_timeout(cmd, params))
     except RpcError as e:
         print_error(e.code, e.message)
         return 1

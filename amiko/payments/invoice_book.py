@@ -84,6 +84,8 @@ class InvoiceBook:
         self._secret = node_secret
         # changes staged in the grouped commits and not durable yet, by payment hash
         self._staged: dict[bytes, dict[str, Any]] = {}
+        # who waits for an invoice to be settled one way or another (`wait`)
+        self._waiters: dict[bytes, list[asyncio.Future[None]]] = {}
 
     def create(self, amount_msat: int | None, label: str, *, description: str = "",
                expiry: int = DEFAULT_EXPIRY, route_hints: tuple[tuple[RouteHop, ...], ...] = (),
@@ -148,7 +150,10 @@ class InvoiceBook:
                "WHERE payment_hash=? AND status='unpaid'")
         params = (received_msat, int(now if now is not None else time.time()), payment_hash)
         if not _in_event_loop() or self.store.batcher is None:
-            return self.store.execute(sql, params).rowcount == 1
+            paid = self.store.execute(sql, params).rowcount == 1
+            if paid:
+                self._changed(payment_hash)
+            return paid
         rec = self.by_hash(payment_hash)
         if rec is None or rec.status != "unpaid":
             return False
@@ -160,6 +165,7 @@ class InvoiceBook:
         def durable(_: asyncio.Future[None]) -> None:
             if self._staged.get(payment_hash) is changes:
                 del self._staged[payment_hash]
+            self._changed(payment_hash)
         fut.add_done_callback(durable)
         return True
 
@@ -178,7 +184,47 @@ class InvoiceBook:
             return False  # paid (not durable yet): too late
         cur = self.store.execute(
             "UPDATE invoices SET status='canceled' WHERE payment_hash=? AND status='unpaid'", (payment_hash,))
-        return cur.rowcount == 1
+        if cur.rowcount == 1:
+            self._changed(payment_hash)
+            return True
+        return False
+
+    async def wait(self, payment_hash: bytes, timeout: float | None = None) -> InvoiceRecord:
+        """The invoice once it is settled one way or another: paid (and the payment's record
+        durable), canceled or expired; or as it stands after `timeout` seconds (unpaid).
+        Raises `InvoiceBookError` if there is no such invoice."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            rec = self.by_hash(payment_hash)
+            if rec is None:
+                raise InvoiceBookError("no such invoice")
+            now = time.time()
+            if rec.effective_status(now) != "unpaid" and payment_hash not in self._staged:
+                return rec
+            # wake at the change, at the expiry (a moment past it), or at the deadline
+            wait_for = max(rec.expires_at - now, 0.0) + 0.05
+            if deadline is not None:
+                if loop.time() >= deadline:
+                    return rec
+                wait_for = min(wait_for, deadline - loop.time())
+            fut: asyncio.Future[None] = loop.create_future()
+            waiting = self._waiters.setdefault(payment_hash, [])
+            waiting.append(fut)
+            try:
+                await asyncio.wait_for(fut, wait_for)
+            except TimeoutError:
+                pass
+            finally:
+                if fut in waiting:
+                    waiting.remove(fut)
+                if not waiting and self._waiters.get(payment_hash) is waiting:
+                    del self._waiters[payment_hash]
+
+    def _changed(self, payment_hash: bytes) -> None:
+        for fut in self._waiters.pop(payment_hash, []):
+            if not fut.done():
+                fut.set_result(None)
 
 
 def _record(r: sqlite3.Row) -> InvoiceRecord:

@@ -29,8 +29,12 @@ def rpc_info(datadir: str) -> dict[str, Any]:
     return info
 
 
+DEFAULT_CLIENT_TIMEOUT = 120.0  # seconds
+
+
 def call(datadir: str, method: str, params: list[Any] | dict[str, Any] | None = None,
-         *, timeout: float = 120.0) -> Any:
+         *, timeout: float | None = DEFAULT_CLIENT_TIMEOUT) -> Any:
+    """Call `method` on the node running in `datadir`; `timeout` None waits without end."""
     info = rpc_info(datadir)
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     req = urllib.request.Request(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from amiko.bitcoin.address import AddressError
@@ -235,11 +236,23 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         return {"bolt11": rec.bolt11, "payment_hash": rec.payment_hash.hex(), "expires_at": rec.expires_at}
 
     async def listinvoices(label: str | None = None) -> dict[str, Any]:
-        import time
-
         now = time.time()
         recs = node.invoices.all() if label is None else [r for r in [node.invoices.by_label(label)] if r]
         return {"invoices": [r.to_json(now) for r in recs]}
+
+    async def waitinvoice(label: str, timeout: Any = None) -> dict[str, Any]:
+        """The invoice once paid; an error once it is canceled, expired, or still unpaid
+        after `timeout` seconds (the invoice in the error's data)."""
+        rec = node.invoices.by_label(str(label))
+        if rec is None:
+            raise RpcError(INVALID_PARAMS, f"no invoice labelled {label!r}")
+        rec = await node.invoices.wait(rec.payment_hash, None if timeout is None else parse_int(timeout, "timeout"))
+        now = time.time()
+        status = rec.effective_status(now)
+        if status != "paid":
+            why = "still unpaid" if status == "unpaid" else status
+            raise RpcError(PAYMENT_ERROR, f"invoice {rec.label!r} {why}", rec.to_json(now))
+        return rec.to_json(now)
 
     async def decode(bolt11: str) -> dict[str, Any]:
         try:
@@ -339,7 +352,8 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
                          "listpays": listpays, "setchannel": setchannel,
                          "listforwards": listforwards})
 
-    server.register_all({"invoice": invoice, "listinvoices": listinvoices, "decode": decode})
+    server.register_all({"invoice": invoice, "listinvoices": listinvoices, "waitinvoice": waitinvoice,
+                         "decode": decode})
 
     if node.trust is not None:
         trust_methods.register(server, node.trust)

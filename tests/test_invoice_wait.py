@@ -11,14 +11,12 @@ import pytest
 from amiko.bitcoin.networks import REGTEST
 from amiko.cli.commands import COMMANDS
 from amiko.cli.main import client_timeout
-from amiko.node import Node, NodeConfig
 from amiko.payments.invoice_book import InvoiceBook, InvoiceBookError
-from amiko.rpc import methods
 from amiko.rpc.client import DEFAULT_CLIENT_TIMEOUT
 from amiko.rpc.errors import PAYMENT_ERROR
-from amiko.rpc.server import RpcServer
 from amiko.store.batch import CommitBatcher
 from amiko.store.sqlite import Store
+from tests.rpc_node import started_with_rpc
 
 
 def book(tmp_path) -> tuple[InvoiceBook, CommitBatcher]:
@@ -81,14 +79,7 @@ def test_a_wait_ends_at_cancel_expiry_or_timeout(tmp_path):
 
 def test_waitinvoice_over_rpc(tmp_path):
     async def main():
-        node = Node(NodeConfig(datadir=str(tmp_path / "n"), listen=None, trust=False))
-        await node.start()
-        server = RpcServer("t")
-        methods.register(server, node, asyncio.Event())
-
-        async def rpc(method, **params):
-            return await server.call({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-
+        node, rpc = await started_with_rpc(str(tmp_path / "n"))
         await rpc("invoice", amount=7_000, label="shop-1")
         reply = await rpc("waitinvoice", label="shop-1", timeout=0)
         assert reply["error"]["code"] == PAYMENT_ERROR and "still unpaid" in reply["error"]["message"]

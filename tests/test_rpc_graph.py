@@ -8,27 +8,17 @@ import asyncio
 import pathlib
 import time
 
-from amiko.node import Node, NodeConfig
 from amiko.routing.graph import direction_of
 from amiko.routing.route import FirstHop, check_route
-from amiko.rpc import methods
-from amiko.rpc.server import RpcServer
 from amiko.wire.types import scid_from_str
+from tests.rpc_node import started_with_rpc
 
 FIXTURE = pathlib.Path(__file__).parent / "vectors" / "routing_describegraph_small.json"
 
 
 def test_import_and_query_the_graph(tmp_path):
     async def main():
-        node = Node(NodeConfig(datadir=str(tmp_path / "n"), listen=None, trust=False))
-        await node.start()
-        server = RpcServer("t")
-        methods.register(server, node, asyncio.Event())
-
-        async def rpc(method, **params):
-            reply = await server.call({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-            return reply
-
+        node, rpc = await started_with_rpc(str(tmp_path / "n"))
         imported = (await rpc("importgraph", file=str(FIXTURE)))["result"]
         assert imported["channels"] > 200 and imported["nodes"] > 0
         again = (await rpc("importgraph", file=str(FIXTURE)))["result"]
@@ -63,15 +53,8 @@ def test_import_and_query_the_graph(tmp_path):
 
 
 def test_getroute_takes_what_payments_learned_and_it_survives_a_restart(tmp_path):
-    async def started():
-        node = Node(NodeConfig(datadir=str(tmp_path / "n"), listen=None, trust=False))
-        await node.start()
-        server = RpcServer("t")
-        methods.register(server, node, asyncio.Event())
-
-        async def rpc(method, **params):
-            return await server.call({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-        return node, rpc
+    def started():
+        return started_with_rpc(str(tmp_path / "n"))
 
     async def main():
         node, rpc = await started()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from amiko.cli.main import build_parser
+from amiko.cli.main import build_parser, print_error
 from amiko.routing.gossip.addresses import Address, AddressType
 
 ONION = "vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd.onion"
@@ -63,3 +65,11 @@ def test_a_bad_network_after_the_command_is_refused(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["demo", "--network", "moon"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_an_error_is_printed_with_its_data(capsys):
+    print_error(-1, "no node")
+    assert json.loads(capsys.readouterr().out) == {"error": {"code": -1, "message": "no node"}}
+    print_error(500, "payment failed: x", {"status": "failed", "failure": "x"})
+    assert json.loads(capsys.readouterr().out) == {
+        "error": {"code": 500, "message": "payment failed: x", "data": {"status": "failed", "failure": "x"}}}

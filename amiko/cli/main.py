@@ -143,8 +143,13 @@ def client_timeout(cmd: Command, params: dict[str, Any]) -> float | None:
     return DEFAULT_CLIENT_TIMEOUT
 
 
-def print_error(code: int, message: str) -> None:
-    print(json.dumps({"error": {"code": code, "message": message}}))
+def print_error(code: int, message: str, data: object = None) -> None:
+    """An error as the node reported it: its data too, when it has any (a failed payment,
+    an invoice that was not paid)."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    print(json.dumps({"error": error}, indent=2 if data is not None else None))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = call(datadir, cmd.rpc_method, params, timeout=client_timeout(cmd, params))
     except RpcError as e:
-        print_error(e.code, e.message)
+        print_error(e.code, e.message, e.data)
         return 1
     print(json.dumps(result, indent=2))
     return 0

@@ -85,7 +85,14 @@ def test_getroute_takes_what_payments_learned_and_it_survives_a_restart(tmp_path
         again = (await rpc("getroute", id=dst.hex(), amount_msat=amount))
         assert "error" in again or hop1["short_channel_id"] not in [h["short_channel_id"]
                                                                     for h in again["result"]["hops"]]
+        now = time.time()
+        node.payer.mission.penalize_node(ids[0], now, seconds=600)
+        node.payer.mission.penalize_channel(scid, 1 - direction, now, seconds=600)
+        node.payer.mission.penalize_channel(scid + 1, 0, now - 700, seconds=600)  # over already
         learned = (await rpc("listmission"))["result"]
+        assert learned["banned_nodes"] == [{"node_id": ids[0].hex(), "until": int(now + 600)}]
+        assert learned["banned_channels"] == [{"short_channel_id": hop1["short_channel_id"],
+                                               "direction": 1 - direction, "until": int(now + 600)}]
         assert [(c["short_channel_id"], c["direction"]) for c in learned["channels"]] == [
             (hop1["short_channel_id"], direction)]
         # below the amount when learned, decaying towards the capacity (a hair in a test's time:

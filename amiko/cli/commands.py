@@ -37,6 +37,8 @@ class Command:
     opts: tuple[Opt, ...] = ()
     method: str = ""
     rpc_names: dict[str, str] = field(default_factory=dict)  # CLI dest -> RPC param name
+    # the node may take as long as it takes to answer (without a --timeout): the command waits
+    waits_for_event: bool = False
 
     @property
     def rpc_method(self) -> str:
@@ -82,7 +84,8 @@ COMMANDS: tuple[Command, ...] = (
             (Opt("--description", "what the payment is for"), Opt("--expiry", "seconds until it expires", int))),
     Command("listinvoices", "our invoices and their status", (Arg("label", "only this one", optional=True),)),
     Command("waitinvoice", "wait until an invoice is paid (an error if it is canceled or expires first)",
-            (Arg("label", "the invoice's label"),), (Opt("--timeout", "give up after this many seconds", int),)),
+            (Arg("label", "the invoice's label"),), (Opt("--timeout", "give up after this many seconds", int),),
+            waits_for_event=True),
     Command("decode", "decode and check a BOLT 11 invoice", (Arg("bolt11", "the invoice"),)),
     Command("holdinvoice", "an invoice whose preimage only you know (settle it with settleinvoice)",
             (Arg("amount", "amount in msat, or any"), Arg("label", "a unique label"),

@@ -135,10 +135,11 @@ def rpc_params(cmd: Command, ns: argparse.Namespace) -> dict[str, Any]:
 
 def client_timeout(cmd: Command, params: dict[str, Any]) -> float | None:
     """How long the command waits for the node's answer: longer than the wait it asked
-    for (`--timeout`), and without end for `waitinvoice` without one (an invoice expires)."""
+    for (`--timeout`), and without end for a command that waits for an event without one
+    (`waitinvoice`: an invoice expires)."""
     if "timeout" in params:
         return max(DEFAULT_CLIENT_TIMEOUT, float(params["timeout"]) + 30.0)
-    if cmd.name == "waitinvoice":
+    if cmd.waits_for_event:
         return None
     return DEFAULT_CLIENT_TIMEOUT
 

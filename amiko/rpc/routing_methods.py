@@ -38,11 +38,13 @@ def mission_json(mission: MissionControl, graph: Graph, now: float) -> dict[str,
             "max_msat": high if hi is not None and capacity_sat is not None and high >= 0 else None,
             "learned_at": int(max(lo_time, hi_time)),
         })
-    banned_nodes = [{"node_id": ident.hex(), "until": int(until)}
-                    for kind, ident, until in rows.bans if kind == "node" and until > now]
-    banned_channels = []
+    banned_nodes, banned_channels = [], []
     for kind, ident, until in rows.bans:
-        if kind == "edge" and until > now:
+        if until <= now:
+            continue
+        if kind == "node":
+            banned_nodes.append({"node_id": ident.hex(), "until": int(until)})
+        else:
             key = int.from_bytes(ident, "big")
             banned_channels.append({"short_channel_id": scid_to_str(key >> 1), "direction": key & 1,
                                     "until": int(until)})

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from amiko.rpc.errors import RpcError
 from tests.test_channel_kill9 import Proc, free_port, network, wait_until  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -120,6 +121,18 @@ def test_line_and_diamond_in_processes(six):
     paid = sum(p["fee_msat"] for n in nodes.values() for p in n.rpc("listpays")["pays"]
                if p["status"] == "complete")
     assert earned == paid > 0
+    # D walks the payments it received in the order they came, each once, none missed
+    d = nodes["D"]
+    received = {i["label"] for i in d.rpc("listinvoices")["invoices"] if i["status"] == "paid"}
+    walked, last = [], 0
+    for _ in received:
+        inv = d.rpc("waitanyinvoice", {"lastpay_index": last, "timeout": 5})
+        assert inv["pay_index"] > last and inv["status"] == "paid", inv
+        walked.append(inv["label"])
+        last = inv["pay_index"]
+    assert sorted(walked) == sorted(received) and {"mpp", "offline0"} <= received
+    with pytest.raises(RpcError, match="no invoice paid after"):
+        d.rpc("waitanyinvoice", {"lastpay_index": last, "timeout": 0})
     for n in nodes.values():
         n.stop()
     time.sleep(0.1)

@@ -86,6 +86,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("waitinvoice", "wait until an invoice is paid (an error if it is canceled or expires first)",
             (Arg("label", "the invoice's label"),), (Opt("--timeout", "give up after this many seconds", int),),
             waits_for_event=True),
+    Command("waitanyinvoice", "wait for the next invoice paid after the one numbered LASTPAY_INDEX "
+            "(every invoice has its pay_index once paid; 0: the first ever)",
+            (Arg("lastpay_index", "the pay_index of the last paid invoice you handled", int, optional=True),),
+            (Opt("--timeout", "give up after this many seconds", int),), waits_for_event=True),
     Command("decode", "decode and check a BOLT 11 invoice", (Arg("bolt11", "the invoice"),)),
     Command("holdinvoice", "an invoice whose preimage only you know (settle it with settleinvoice)",
             (Arg("amount", "amount in msat, or any"), Arg("label", "a unique label"),

@@ -54,6 +54,7 @@ class InvoiceRecord:
     hold: bool
     received_msat: int | None
     paid_at: int | None
+    pay_index: int | None  # the order it was paid in, from 1 (see `InvoiceBook.wait_any`)
 
     def effective_status(self, now: float) -> str:
         if self.status == "unpaid" and now > self.expires_at:
@@ -73,6 +74,7 @@ class InvoiceRecord:
             "hold": self.hold,
             "received_msat": self.received_msat,
             "paid_at": self.paid_at,
+            "pay_index": self.pay_index,
             "preimage": None if self.preimage is None or self.status != "paid" else self.preimage.hex(),
         }
 
@@ -86,6 +88,11 @@ class InvoiceBook:
         self._staged: dict[bytes, dict[str, Any]] = {}
         # who waits for an invoice to be settled one way or another (`wait`)
         self._waiters: dict[bytes, list[asyncio.Future[None]]] = {}
+        # who waits for the next invoice to be paid (`wait_any`)
+        self._any_waiters: list[asyncio.Future[None]] = []
+        # the last pay_index given, staged payments included
+        last = store.query_one("SELECT MAX(pay_index) AS n FROM invoices")
+        self._last_pay_index: int = 0 if last is None or last["n"] is None else last["n"]
 
     def create(self, amount_msat: int | None, label: str, *, description: str = "",
                expiry: int = DEFAULT_EXPIRY, route_hints: tuple[tuple[RouteHop, ...], ...] = (),
@@ -146,18 +153,21 @@ class InvoiceBook:
 
         In an event loop with grouped commits, the write is staged (durable with whatever is
         staged after it, such as the fulfills) and visible to this book at once."""
-        sql = ("UPDATE invoices SET status='paid', received_msat=?, paid_at=? "
+        sql = ("UPDATE invoices SET status='paid', received_msat=?, paid_at=?, pay_index=? "
                "WHERE payment_hash=? AND status='unpaid'")
-        params = (received_msat, int(now if now is not None else time.time()), payment_hash)
+        pay_index = self._last_pay_index + 1
+        params = (received_msat, int(now if now is not None else time.time()), pay_index, payment_hash)
         if not _in_event_loop() or self.store.batcher is None:
             paid = self.store.execute(sql, params).rowcount == 1
             if paid:
+                self._last_pay_index = pay_index
                 self._changed(payment_hash)
             return paid
         rec = self.by_hash(payment_hash)
         if rec is None or rec.status != "unpaid":
             return False
-        changes = {"status": "paid", "received_msat": params[0], "paid_at": params[1]}
+        self._last_pay_index = pay_index
+        changes = {"status": "paid", "received_msat": params[0], "paid_at": params[1], "pay_index": pay_index}
         self._staged[payment_hash] = changes
         fut = batch.write(self.store, sql, params)
         assert fut is not None
@@ -221,8 +231,37 @@ class InvoiceBook:
                 if not waiting and self._waiters.get(payment_hash) is waiting:
                     del self._waiters[payment_hash]
 
+    async def wait_any(self, after: int = 0, timeout: float | None = None) -> InvoiceRecord | None:
+        """The first invoice paid after the one whose `pay_index` is `after` (0: the first
+        ever paid), once its payment's record is durable; None if there is none after
+        `timeout` seconds. Handing each result's `pay_index` to the next call walks every
+        payment in the order they came, across restarts, missing none."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            # A staged payment is not in the table until its commit is done, and payments
+            # commit in the order of their pay_index: the first one in the table is the next.
+            row = self.store.query_one(
+                "SELECT * FROM invoices WHERE pay_index > ? ORDER BY pay_index LIMIT 1", (after,))
+            if row is not None:
+                return _record(row)
+            if deadline is not None and loop.time() >= deadline:
+                return None
+            fut: asyncio.Future[None] = loop.create_future()
+            self._any_waiters.append(fut)
+            try:
+                await asyncio.wait_for(fut, None if deadline is None else deadline - loop.time())
+            except TimeoutError:
+                pass
+            finally:
+                if fut in self._any_waiters:
+                    self._any_waiters.remove(fut)
+
     def _changed(self, payment_hash: bytes) -> None:
-        for fut in self._waiters.pop(payment_hash, []):
+        waiting = self._waiters.pop(payment_hash, [])
+        waiting += self._any_waiters
+        self._any_waiters = []
+        for fut in waiting:
             if not fut.done():
                 fut.set_result(None)
 
@@ -231,7 +270,7 @@ def _record(r: sqlite3.Row) -> InvoiceRecord:
     return InvoiceRecord(
         bytes(r["payment_hash"]), r["label"], None if r["preimage"] is None else bytes(r["preimage"]),
         bytes(r["payment_secret"]), r["amount_msat"], r["description"], r["bolt11"], r["created_at"],
-        r["expires_at"], r["status"], bool(r["hold"]), r["received_msat"], r["paid_at"],
+        r["expires_at"], r["status"], bool(r["hold"]), r["received_msat"], r["paid_at"], r["pay_index"],
     )
 
 

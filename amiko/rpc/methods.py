@@ -254,6 +254,16 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
             raise RpcError(PAYMENT_ERROR, f"invoice {rec.label!r} {why}", rec.to_json(now))
         return rec.to_json(now)
 
+    async def waitanyinvoice(lastpay_index: Any = 0, timeout: Any = None) -> dict[str, Any]:
+        """The first invoice paid after the one numbered `lastpay_index` (its `pay_index`;
+        0: the first ever), once its record is durable; an error if none is by `timeout`."""
+        after = parse_int(lastpay_index, "lastpay_index")
+        seconds = None if timeout is None else parse_int(timeout, "timeout")
+        rec = await node.invoices.wait_any(after, seconds)
+        if rec is None:
+            raise RpcError(PAYMENT_ERROR, f"no invoice paid after pay_index {after} within {seconds} s")
+        return rec.to_json(time.time())
+
     async def decode(bolt11: str) -> dict[str, Any]:
         try:
             inv = decode_invoice(bolt11, expected_network=node.network)
@@ -353,6 +363,7 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
                          "listforwards": listforwards})
 
     server.register_all({"invoice": invoice, "listinvoices": listinvoices, "waitinvoice": waitinvoice,
+                         "waitanyinvoice": waitanyinvoice,
                          "decode": decode})
 
     if node.trust is not None:

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from amiko.cli.main import build_parser, print_error
+from amiko.cli.commands import COMMANDS
+from amiko.cli.main import build_parser, print_error, rpc_params
 from amiko.routing.gossip.addresses import Address, AddressType
 
 ONION = "vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd.onion"
@@ -73,3 +74,16 @@ def test_an_error_is_printed_with_its_data(capsys):
     print_error(500, "payment failed: x", {"status": "failed", "failure": "x"})
     assert json.loads(capsys.readouterr().out) == {
         "error": {"code": 500, "message": "payment failed: x", "data": {"status": "failed", "failure": "x"}}}
+
+
+def test_pay_and_waitanyinvoice_options_reach_the_rpc():
+    cmd = {c.name: c for c in COMMANDS}
+    ns = build_parser().parse_args(["pay", "lnbcrt1x", "--max-parts", "2", "--max-delay", "300"])
+    assert rpc_params(cmd["pay"], ns) == {"bolt11": "lnbcrt1x", "max_parts": 2, "max_delay": 300}
+    ns = build_parser().parse_args(["keysend", "02" * 33, "5000", "--max-delay", "144"])
+    assert rpc_params(cmd["keysend"], ns) == {"id": "02" * 33, "amount_msat": 5000, "max_delay": 144}
+    assert rpc_params(cmd["waitanyinvoice"], build_parser().parse_args(["waitanyinvoice"])) == {}
+    ns = build_parser().parse_args(["waitanyinvoice", "7", "--timeout", "30"])
+    assert rpc_params(cmd["waitanyinvoice"], ns) == {"lastpay_index": 7, "timeout": 30}
+    with pytest.raises(SystemExit):  # a whole number or nothing, before anything is sent
+        build_parser().parse_args(["keysend", "02" * 33, "5000.5"])

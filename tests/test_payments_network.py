@@ -230,3 +230,42 @@ def test_a_channel_short_of_liquidity_is_tried_again_with_less(tmp_path):
         assert result.status == "complete"
 
     asyncio.run(main())
+
+
+def test_max_parts_bounds_the_split(tmp_path):
+    async def main():
+        net = diamond(tmp_path, (600_000_000, 600_000_000), (600_000_000, 600_000_000))
+        before = net.total()
+        a, d = net.nodes["A"], net.nodes["D"]
+        inv = d.invoices.create(1_000_000_000, "whole")  # more than either path carries
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=2, max_parts=1)
+        assert result.status == "failed" and "no route" in result.failure
+        await settle(net)
+        assert net.total() == before and net.in_flight() == 0
+        assert d.invoices.by_hash(inv.payment_hash).status == "unpaid"
+        inv = d.invoices.create(1_000_000_000, "two")
+        result = await a.payer.pay_invoice(decode_invoice(inv.bolt11), timeout=5, max_parts=2)
+        assert result.status == "complete" and result.parts == 2
+        with pytest.raises(PaymentError, match="max_parts must be at least 1"):
+            await a.payer.pay_invoice(decode_invoice(d.invoices.create(5_000, "none").bolt11), max_parts=0)
+
+    asyncio.run(main())
+
+
+def test_max_delay_bounds_the_route_s_lock_time(tmp_path):
+    async def main():
+        net, names = line(tmp_path)
+        a, e = net.nodes["A"], net.nodes["E"]
+        inv = decode_invoice(e.invoices.create(1_000_000, "far").bolt11)
+        final = inv.min_final_cltv_expiry_delta + 3  # and the blocks the payer adds
+        deltas = 3 * net.policy.cltv_expiry_delta  # B, C and D forward
+        result = await a.payer.pay_invoice(inv, timeout=2, max_delay=final + deltas - 1)
+        assert result.status == "failed" and "no route" in result.failure
+        result = await a.payer.pay_invoice(inv, timeout=5, max_delay=final + deltas)
+        assert result.status == "complete"
+        with pytest.raises(PaymentError, match="below the payee's final delta"):
+            await a.payer.pay_invoice(decode_invoice(e.invoices.create(5_000, "x").bolt11), max_delay=final - 1)
+        result = await a.payer.keysend(net.nodes["B"].node_id, 5_000, max_delay=40)  # B is next door
+        assert result.status == "complete"
+
+    asyncio.run(main())

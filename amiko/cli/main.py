@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     for cmd in COMMANDS:
         sp = sub.add_parser(cmd.name, help=cmd.help, parents=[common])
         for a in cmd.args:
-            sp.add_argument(a.name, help=a.help, nargs="?" if a.optional else None)
+            sp.add_argument(a.name, help=a.help, type=a.type, nargs="?" if a.optional else None)
         for o in cmd.opts:
             if o.type is None:
                 sp.add_argument(o.flag, help=o.help, action="store_true", dest=o.dest)

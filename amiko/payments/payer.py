@@ -122,6 +122,8 @@ class _Attempt:
     last_failure: str | None = None
     busy: bool = False  # a first hop was full for now (too many locks in flight): wait, retry
     height: int = 0  # the chain height the routes are made for (read once per round of placing)
+    max_parts: int = MAX_PARTS  # parts in flight at once, at most
+    max_delay: int | None = None  # blocks a part may lock our funds for, at most (None: the route params')
 
 
 class Payer:
@@ -251,7 +253,10 @@ class Payer:
 
     async def pay_invoice(self, invoice: Invoice, *, amount_msat: int | None = None,
                           max_fee_msat: int | None = None, timeout: float = 60.0,
-                          bolt11: str | None = None) -> PaymentResult:
+                          bolt11: str | None = None, max_parts: int = MAX_PARTS,
+                          max_delay: int | None = None) -> PaymentResult:
+        """Pay the invoice, in up to `max_parts` parts at once; no part's route may lock
+        the funds for more than `max_delay` blocks (the payee's final delta included)."""
         amount = invoice.amount_msat if invoice.amount_msat is not None else amount_msat
         if amount is None or amount <= 0:
             raise PaymentError("the invoice has no amount: give one")
@@ -270,10 +275,11 @@ class Payer:
 
         return await self._pay(invoice.payment_hash, invoice.payee, amount, final_payload,
                                final_cltv_delta=invoice.min_final_cltv_expiry_delta + BLOCK_PADDING, hints=hints,
-                               max_fee_msat=max_fee_msat, timeout=timeout, bolt11=bolt11, mpp=True)
+                               max_fee_msat=max_fee_msat, timeout=timeout, bolt11=bolt11, mpp=True,
+                               max_parts=max_parts, max_delay=max_delay)
 
     async def keysend(self, destination: bytes, amount_msat: int, *, max_fee_msat: int | None = None,
-                      timeout: float = 60.0) -> PaymentResult:
+                      timeout: float = 60.0, max_delay: int | None = None) -> PaymentResult:
         preimage = os.urandom(32)
         payment_hash = hashlib.sha256(preimage).digest()
 
@@ -282,18 +288,23 @@ class Payer:
 
         return await self._pay(payment_hash, destination, amount_msat, final_payload,
                                final_cltv_delta=KEYSEND_FINAL_CLTV_DELTA, hints=[], max_fee_msat=max_fee_msat,
-                               timeout=timeout, bolt11=None, mpp=False)
+                               timeout=timeout, bolt11=None, mpp=False, max_delay=max_delay)
 
     async def _pay(self, payment_hash: bytes, payee: bytes, amount: int,
                    final_payload: Callable[[int, int], bytes], *, final_cltv_delta: int,
                    hints: list[list[RouteHintHop]], max_fee_msat: int | None, timeout: float,
-                   bolt11: str | None, mpp: bool) -> PaymentResult:
+                   bolt11: str | None, mpp: bool, max_parts: int = MAX_PARTS,
+                   max_delay: int | None = None) -> PaymentResult:
+        if max_parts < 1:
+            raise PaymentError("max_parts must be at least 1")
+        if max_delay is not None and max_delay < final_cltv_delta:
+            raise PaymentError(f"max_delay {max_delay} is below the payee's final delta ({final_cltv_delta} blocks)")
         height = self.height()
         if height <= 0:
             raise PaymentError("the chain's height is not known yet (is the chain backend reachable?)")
         self._begin(payment_hash, bolt11, payee, amount)
         self._busy()
-        attempt = _Attempt(payment_hash, amount, height=height)
+        attempt = _Attempt(payment_hash, amount, height=height, max_parts=max_parts, max_delay=max_delay)
         self._attempts[payment_hash] = attempt
         try:
             return await self._attempt(attempt, payee, amount, final_payload, final_cltv_delta=final_cltv_delta,
@@ -314,7 +325,7 @@ class Payer:
                 attempt.height = self.height()
             in_flight = sum(p.route.amount_msat for p in attempt.parts.values())
             missing = amount - in_flight
-            while missing > 0 and len(attempt.parts) < MAX_PARTS:
+            while missing > 0 and len(attempt.parts) < attempt.max_parts:
                 fee_left = None if max_fee_msat is None else max_fee_msat - sum(
                     p.route.total_fee_msat for p in attempt.parts.values())
                 placed = self._place(attempt, payee, missing, final_payload, final_cltv_delta,
@@ -384,11 +395,12 @@ class Payer:
         if not mpp:
             attempt.last_failure = attempt.last_failure or f"no route for {amount} msat"
             return 0
-        usable, first_hops, params = self._inputs(fee_left)
+        usable, first_hops, params = self._inputs(attempt, fee_left)
         try:
             split = split_payment(self.graph, self.node_id, payee, amount, current_height=attempt.height,
                                   final_cltv_delta=final_cltv_delta, params=params,
-                                  mpp=MppParams(max_parts=MAX_PARTS - len(attempt.parts), min_part_msat=MIN_PART_MSAT),
+                                  mpp=MppParams(max_parts=attempt.max_parts - len(attempt.parts),
+                                                min_part_msat=MIN_PART_MSAT),
                                   first_hops=first_hops, route_hints=hints, exclude_nodes=attempt.excluded_nodes,
                                   exclude_channels=attempt.excluded_channels, liquidity=self._liquidity(attempt))
         except ValueError as e:
@@ -420,18 +432,22 @@ class Payer:
                                                      st.htlc_minimum_msat), ch)
         return out
 
-    def _inputs(self, fee_left: int | None) -> tuple[dict[int, tuple[FirstHop, Channel]], list[FirstHop], RouteParams]:
-        """Our usable channels by short channel id, as first hops, and the route params."""
+    def _inputs(self, attempt: _Attempt, fee_left: int | None
+                ) -> tuple[dict[int, tuple[FirstHop, Channel]], list[FirstHop], RouteParams]:
+        """Our usable channels by short channel id, as first hops, and the route params
+        for this payment."""
         usable = self._usable_channels()
         params = self.route_params
         if fee_left is not None:
             params = replace(params, max_fee_msat=max(fee_left, 0))
+        if attempt.max_delay is not None and attempt.max_delay < params.max_total_cltv:
+            params = replace(params, max_total_cltv=attempt.max_delay)
         return usable, [hop for hop, _channel in usable.values()], params
 
     def _route(self, attempt: _Attempt, payee: bytes, amount: int, final_cltv_delta: int,
                hints: list[list[RouteHintHop]], fee_left: int | None) -> tuple[Route, Channel] | None:
         """A route, and the channel of ours it starts with."""
-        usable, first_hops, params = self._inputs(fee_left)
+        usable, first_hops, params = self._inputs(attempt, fee_left)
         try:
             route = find_route(self.graph, self.node_id, payee, amount, current_height=attempt.height,
                                final_cltv_delta=final_cltv_delta, params=params, first_hops=first_hops,

@@ -17,7 +17,7 @@ from amiko.channels.manager import ChannelLookupError, status_json
 from amiko.node import Node
 from amiko.payments.bolt11 import InvoiceError, decode_invoice
 from amiko.payments.invoice_book import InvoiceBookError
-from amiko.payments.payer import PaymentError
+from amiko.payments.payer import MAX_PARTS, PaymentError
 from amiko.payments.switch import ForwardPolicy
 from amiko.routing.gossip import views as gossip_views
 from amiko.rpc import routing_methods, trust_methods
@@ -304,7 +304,7 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
         return {"canceled": node.invoices.cancel(h)}
 
     async def pay(bolt11: str, amount_msat: Any = None, max_fee_msat: Any = None,
-                  timeout: Any = 60) -> dict[str, Any]:
+                  timeout: Any = 60, max_parts: Any = None, max_delay: Any = None) -> dict[str, Any]:
         try:
             inv = await node.payer.decode(bolt11, expected_network=node.network)
         except InvoiceError as e:
@@ -313,19 +313,22 @@ def register(server: RpcServer, node: Node, stop: asyncio.Event) -> None:
             result = await node.payer.pay_invoice(
                 inv, amount_msat=None if amount_msat is None else parse_int(amount_msat, "amount_msat", 1),
                 max_fee_msat=None if max_fee_msat is None else parse_int(max_fee_msat, "max_fee_msat"),
-                timeout=parse_int(timeout, "timeout", 1), bolt11=bolt11)
+                timeout=parse_int(timeout, "timeout", 1), bolt11=bolt11,
+                max_parts=MAX_PARTS if max_parts is None else parse_int(max_parts, "max_parts", 1),
+                max_delay=None if max_delay is None else parse_int(max_delay, "max_delay (blocks)", 1))
         except PaymentError as e:
             raise RpcError(PAYMENT_ERROR, str(e)) from None
         if result.status != "complete":
             raise RpcError(PAYMENT_ERROR, f"payment failed: {result.failure}", result.to_json())
         return result.to_json()
 
-    async def keysend(id: str, amount_msat: Any, max_fee_msat: Any = None) -> dict[str, Any]:
+    async def keysend(id: str, amount_msat: Any, max_fee_msat: Any = None, max_delay: Any = None) -> dict[str, Any]:
         dest = parse_node_id(id)
         try:
             result = await node.payer.keysend(
                 dest, parse_int(amount_msat, "amount_msat", 1),
-                max_fee_msat=None if max_fee_msat is None else parse_int(max_fee_msat, "max_fee_msat"))
+                max_fee_msat=None if max_fee_msat is None else parse_int(max_fee_msat, "max_fee_msat"),
+                max_delay=None if max_delay is None else parse_int(max_delay, "max_delay (blocks)", 1))
         except PaymentError as e:
             raise RpcError(PAYMENT_ERROR, str(e)) from None
         if result.status != "complete":

@@ -100,7 +100,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pay", "pay a BOLT 11 invoice", (Arg("bolt11", "the invoice"),),
             (Opt("--amount-msat", "for invoices without an amount", int),
              Opt("--max-fee-msat", "most fee to pay", int), Opt("--timeout", "seconds", int),
-             Opt("--max-parts", "split into at most this many parts at once (default 16; 1: never split)", int),
+             Opt("--max-parts", "split into at most this many parts at once (1: never split)", int),
              Opt("--max-delay", "most blocks our funds may be locked for, the payee's delta included", int))),
     Command("keysend", "pay a node without an invoice", (Arg("id", "node id"), Arg("amount_msat", "msat", int)),
             (Opt("--max-fee-msat", "most fee to pay", int),

@@ -218,18 +218,10 @@ class InvoiceBook:
                 if loop.time() >= deadline:
                     return rec
                 wait_for = min(wait_for, deadline - loop.time())
-            fut: asyncio.Future[None] = loop.create_future()
             waiting = self._waiters.setdefault(payment_hash, [])
-            waiting.append(fut)
-            try:
-                await asyncio.wait_for(fut, wait_for)
-            except TimeoutError:
-                pass
-            finally:
-                if fut in waiting:
-                    waiting.remove(fut)
-                if not waiting and self._waiters.get(payment_hash) is waiting:
-                    del self._waiters[payment_hash]
+            await _next_change(waiting, wait_for)
+            if not waiting and self._waiters.get(payment_hash) is waiting:
+                del self._waiters[payment_hash]
 
     async def wait_any(self, after: int = 0, timeout: float | None = None) -> InvoiceRecord | None:
         """The first invoice paid after the one whose `pay_index` is `after` (0: the first
@@ -247,15 +239,7 @@ class InvoiceBook:
                 return _record(row)
             if deadline is not None and loop.time() >= deadline:
                 return None
-            fut: asyncio.Future[None] = loop.create_future()
-            self._any_waiters.append(fut)
-            try:
-                await asyncio.wait_for(fut, None if deadline is None else deadline - loop.time())
-            except TimeoutError:
-                pass
-            finally:
-                if fut in self._any_waiters:
-                    self._any_waiters.remove(fut)
+            await _next_change(self._any_waiters, None if deadline is None else deadline - loop.time())
 
     def _changed(self, payment_hash: bytes) -> None:
         waiting = self._waiters.pop(payment_hash, [])
@@ -264,6 +248,19 @@ class InvoiceBook:
         for fut in waiting:
             if not fut.done():
                 fut.set_result(None)
+
+
+async def _next_change(waiting: list[asyncio.Future[None]], seconds: float | None) -> None:
+    """Until `InvoiceBook._changed` wakes the waiters of `waiting`, or `seconds` pass."""
+    fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiting.append(fut)
+    try:
+        await asyncio.wait_for(fut, seconds)
+    except TimeoutError:
+        pass
+    finally:
+        if fut in waiting:
+            waiting.remove(fut)
 
 
 def _record(r: sqlite3.Row) -> InvoiceRecord:

@@ -15,7 +15,7 @@ from amiko.payments.sessions import SessionPool
 async def prepared_ahead(pool: SessionPool) -> None:
     """Until the pool's work in idle moments is done."""
     while pool._task is not None and not pool._task.done():
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)  # (a spinning waiter would be work ready: idle work waits)
 
 
 async def pool_after_taking(*paths: tuple[bytes, ...]) -> SessionPool:

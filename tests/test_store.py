@@ -122,30 +122,30 @@ def test_saves_of_one_channel_waiting_for_a_commit_are_written_once(tmp_path):
         await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, state(0))
         # staged in one event-loop turn: one commit, the newest state, encoded once
         futs = [table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, state(n)) for n in range(1, 6)]
-        event = table.stage_event(row, 1, "{}")
+        onion = table.save_onion(row, "local", 1, b"o1")
         commits = batcher.commits
-        await asyncio.gather(*futs, event)
+        await asyncio.gather(*futs, onion)
         assert batcher.commits == commits + 1
         assert encoded == [0, 5]
         assert table.load_open()[0].state == b"state-5"
-        assert table.pending_events(row) == [(1, "{}")]
-        # an event handled before its row was written: neither the row nor its removal is
+        assert table.onions(row) == {("local", 1): b"o1"}
+        # a row dropped before it was written: neither the row nor its removal is
         writes = batcher.writes
-        table.stage_event(row, 2, "{}")
-        table.ack_event(row, 2)
-        table.ack_event(row, 1)  # (already written: removed)
+        table.save_onion(row, "local", 2, b"o2")
+        table.drop_onion(row, "local", 2)
+        table.drop_onion(row, "local", 1)  # (already written: removed)
         await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, b"state-5")
         assert batcher.writes == writes + 2
-        assert table.pending_events(row) == []
-        await table.stage_event(row, 1, "{}")
+        assert table.onions(row) == {}
+        await table.save_onion(row, "local", 1, b"o1")
         # a state that cannot be encoded fails its batch, whose other writes stay out
         def broken() -> bytes:
             raise ValueError("cannot encode")
         results = await asyncio.gather(table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, broken),
-                                       table.stage_event(row, 2, "{}"), return_exceptions=True)
+                                       table.save_onion(row, "local", 2, b"o2"), return_exceptions=True)
         assert all(isinstance(r, ValueError) for r in results)
         assert table.load_open()[0].state == b"state-5"
-        assert table.pending_events(row) == [(1, "{}")]
+        assert table.onions(row) == {("local", 1): b"o1"}
         await table.save(row, "bolt", b"\x02" * 33, b"\x01" * 32, b"state-6")
         assert table.load_open()[0].state == b"state-6"
         batcher.close()

@@ -447,7 +447,7 @@ def test_onions_peeled_ahead_serve_only_the_lock_that_is_committed(tmp_path):
         proposed = incoming(two_hop_onion(h, amount_out, cltv_out).packet, h, amount_out + fee, cltv_out + 40)
         switch.htlc_arriving(inc, proposed)
         while switch.prepeeler._queue:
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.001)
         assert out.offered == [] and inc.failed == {}  # a proposal is never acted upon
         switch.htlc_incoming(inc, proposed)
         assert switch.prepeeler.used == 1
@@ -459,7 +459,7 @@ def test_onions_peeled_ahead_serve_only_the_lock_that_is_committed(tmp_path):
                          htlc_id=1)
         switch.htlc_arriving(inc, first)
         while switch.prepeeler._queue:
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.001)
         other_out = amount_out // 2
         other_fee = 1000 + other_out * 100 // 1_000_000
         committed = incoming(two_hop_onion(h, other_out, cltv_out).packet, h, other_out + other_fee,

@@ -1,4 +1,8 @@
-"""HTLC events of the channel-type interface as JSON, for the channels' durable outbox."""
+"""HTLC events of the channel-type interface as JSON: the rows of the channels' outbox.
+
+Lightning channels kept an HTLC's resolution there until the switch had acted on it, a
+commit later; they now hand it over in the turn that makes it (its effects commit with
+it), so only rows an older version left are read, and replayed at startup."""
 
 from __future__ import annotations
 

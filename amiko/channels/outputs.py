@@ -3,7 +3,8 @@ send, whether its state must be written first, and events for the driver.
 
 The driver of every type does, in order: write `core.to_bytes()` durably when `persist`
 (a signature leaves only once the state it commits to is on disk), send `messages`, then
-handle `events`.
+handle `events` (a Lightning channel hands its HTLC events to the switch at once instead:
+what the switch does about them commits with the state, see `channels.bolt.driver`).
 """
 
 from __future__ import annotations

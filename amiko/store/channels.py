@@ -59,15 +59,9 @@ class ChannelTable:
     def save_extra(self, row_id: int, extra: bytes | None) -> asyncio.Future[None]:
         return self.batcher.write("UPDATE channels SET extra=? WHERE id=?", (extra, row_id))
 
-    def stage_event(self, row_id: int, seq: int, event_json: str) -> asyncio.Future[None]:
-        return self.batcher.write("INSERT OR REPLACE INTO channel_events(channel_row, seq, event) VALUES (?,?,?)",
-                                  (row_id, seq, event_json), key=("event", row_id, seq))
-
     def ack_event(self, row_id: int, seq: int) -> None:
-        """The event was handled: its outbox row goes (or is never written, if it still
-        waits for its commit)."""
-        if not self.batcher.retract(("event", row_id, seq)):
-            self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
+        """An outbox row an older version left was replayed: it goes."""
+        self.batcher.write("DELETE FROM channel_events WHERE channel_row=? AND seq=?", (row_id, seq))
 
     def log_remote_htlcs(self, row_id: int, number: int, htlcs: bytes) -> asyncio.Future[None]:
         """The revocation log: the HTLCs of the peer's commitment `number`."""

@@ -144,8 +144,6 @@ class BoltChannelType:
         stale = [(side.value, htlc_id) for side, htlc_id in onions.keys() - driver.stored_onions.keys()]
         if stale:
             self.ctx.channels.forget_onions(row.id, stale)
-        pending = self.ctx.channels.pending_events(row.id)
-        driver._next_event_seq = max((seq for seq, _ in pending), default=-1) + 1
         if row.extra:
             driver.funding_tx = Transaction.parse(row.extra)
         return driver

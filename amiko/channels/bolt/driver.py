@@ -2,8 +2,13 @@
 
 For every output of the core it does, in order: write the state durably (grouped with
 other channels' writes into one commit), then send the messages, then act on the events
-(hand HTLC events to the listener, fund, broadcast, watch the funding output). The core
-never waits; this driver never decides anything about the protocol.
+(fund, broadcast, watch the funding output). HTLC events go to the listener (the switch)
+at once, in the same turn: whatever the switch does about them is itself a write staged
+now, so it commits with the state that produced the event (or after it), and every
+message it causes waits for its own commit; nothing reaches a peer before the state it
+follows from is durable. Handing them over at once saves a commit round on every hop: a
+preimage goes upstream in the commit that stores it, not in the one after. The core never
+waits; this driver never decides anything about the protocol.
 
 It implements both faces of a channel: the link's `ChannelHandler` (messages in, link up
 and down) and the channel-type interface's `Channel` (offer, settle, fail).
@@ -65,7 +70,7 @@ TYPE_NAME = "bolt"
 class _Step:
     durable: asyncio.Future[None] | None
     messages: list[Any]
-    events: list[tuple[int | None, Any]]  # (outbox seq of an HTLC event, event)
+    events: list[Any]
 
 
 @dataclass
@@ -83,7 +88,6 @@ class BoltDriver:
     funding_broadcast: bool = False  # our funding transaction went out
     failure: str | None = None  # why the channel failed or was forgotten
     closing_txid: bytes | None = None
-    _next_event_seq: int = 0
     onchain_state: ChannelState | None = None  # set by the on-chain watcher: CLOSING, CLOSED
     # the onions in the channel table's onion rows, by (owner, HTLC id)
     stored_onions: dict[tuple[Side, int], bytes] = field(default_factory=dict)
@@ -159,11 +163,12 @@ class BoltDriver:
         return {h.htlc_id: h.payment_hash for h in self.core.data.htlcs.values() if h.owner is Side.LOCAL}
 
     def replay_outbox(self) -> None:
-        """After a restart: hand the switch the HTLC events a crash kept it from hearing
-        (it treats every one of them idempotently)."""
+        """After a restart: hand the switch the HTLC events an older version left in the
+        outbox (it kept them there until the switch had acted, a commit later; they are now
+        handed over in the turn that makes them, so no new row is written). The switch
+        treats every one of them idempotently."""
         listener = self.ctx.listener
         for seq, text in self.ctx.channels.pending_events(self.row_id):
-            self._next_event_seq = max(self._next_event_seq, seq + 1)
             if listener is not None:
                 kind, value = events_codec.decode(text)
                 if kind == "incoming":
@@ -202,22 +207,21 @@ class BoltDriver:
     # -- running outputs
 
     def apply(self, out: Outputs) -> None:
-        """Queue the core's outputs: durable first, then sent, then acted upon."""
+        """Queue the core's outputs: durable first, then sent, then acted upon; HTLC events
+        are handed to the listener now (see the module's text), after this step is queued
+        (so that what the listener makes this channel send goes after this step's
+        messages)."""
         self._register_current_id()
-        events: list[tuple[int | None, Any]] = []
+        now: list[HtlcIncoming | HtlcSettled | HtlcFailed] = []
+        later: list[Any] = []
         for event in out.events:
             if type(event) is HtlcArriving:  # a hint, not a step: handed up at once
                 if self.ctx.listener is not None:
                     self.ctx.listener.htlc_arriving(self, event.htlc)
-                continue
-            seq = None
-            text = _outbox_json(event)
-            if text is not None:
-                # The outbox row commits with (or before) the state that produced it.
-                seq = self._next_event_seq
-                self._next_event_seq += 1
-                self.ctx.channels.stage_event(self.row_id, seq, text)
-            events.append((seq, event))
+            elif isinstance(event, HtlcIncoming | HtlcSettled | HtlcFailed):
+                now.append(event)
+            else:
+                later.append(event)
         if any(isinstance(m, CommitmentSigned) for m in out.messages):
             # The revocation log: the HTLCs of the commitment we sign, durable with it.
             number, htlcs = self.core.remote_committed_htlcs()
@@ -230,11 +234,26 @@ class BoltDriver:
                 self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.snapshot(),
                 closed=self.core.state.coarse is ChannelState.CLOSED,
             )
-        if not (out.messages or events or durable):
+        if out.messages or later or durable:
+            self._queue.append(_Step(durable, list(out.messages), later))
+            if self._worker is None or self._worker.done():
+                self._worker = asyncio.get_running_loop().create_task(self._run_queue())
+        for event in now:
+            self._hand_over(event)
+
+    def _hand_over(self, event: HtlcIncoming | HtlcSettled | HtlcFailed) -> None:
+        listener = self.ctx.listener
+        if listener is None:
             return
-        self._queue.append(_Step(durable, list(out.messages), events))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._run_queue())
+        try:
+            if isinstance(event, HtlcIncoming):
+                listener.htlc_incoming(self, event.htlc)
+            elif isinstance(event, HtlcSettled):
+                listener.htlc_settled(self, event.htlc_id, event.preimage)
+            else:
+                listener.htlc_failed(self, event.htlc_id, event.reason)
+        except Exception:
+            log.exception("channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
 
     def _store_onions(self) -> None:
         """Stage the onions of the HTLCs new since the last save (and drop those of the HTLCs
@@ -270,13 +289,11 @@ class BoltDriver:
                 if port is None or not port.send(msg):
                     break  # disconnected: channel_reestablish retransmits what is needed
                 crash_point(f"sent:{msg.NAME}", delay=0.2)
-            for seq, event in step.events:
+            for event in step.events:
                 try:
                     await self._event(event)
                 except Exception:
                     log.exception("channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
-                if seq is not None:
-                    self.ctx.channels.ack_event(self.row_id, seq)
 
     def _schedule_sign(self) -> None:
         """Sign once per event-loop turn: every update queued in this turn rides in one
@@ -303,16 +320,7 @@ class BoltDriver:
 
     async def _event(self, event: Any) -> None:
         listener = self.ctx.listener
-        if isinstance(event, HtlcIncoming):
-            if listener is not None:
-                listener.htlc_incoming(self, event.htlc)
-        elif isinstance(event, HtlcSettled):
-            if listener is not None:
-                listener.htlc_settled(self, event.htlc_id, event.preimage)
-        elif isinstance(event, HtlcFailed):
-            if listener is not None:
-                listener.htlc_failed(self, event.htlc_id, event.reason)
-        elif isinstance(event, StateChanged):
+        if isinstance(event, StateChanged):
             log.info("channel %s: %s -> %s", self.channel_id.hex(), event.old, event.new)
             if listener is not None:
                 listener.channel_changed(self)
@@ -380,15 +388,3 @@ class BoltDriver:
 
     def funding_outpoint(self) -> OutPoint | None:
         return self.core.funding_outpoint
-
-
-def _outbox_json(event: Any) -> str | None:
-    """The outbox row of an event that must reach the switch even across a crash; None for
-    the rest. An incoming HTLC needs none: it stays in the channel's state, undecided, until
-    the switch settles or fails it, and the node hands the switch every such HTLC again at
-    startup (`pending_incoming`); rows of incoming HTLCs written before are still replayed."""
-    if isinstance(event, HtlcSettled):
-        return events_codec.encode_settled(event.htlc_id, event.preimage)
-    if isinstance(event, HtlcFailed):
-        return events_codec.encode_failed(event.htlc_id, event.reason)
-    return None

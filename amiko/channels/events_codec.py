@@ -12,21 +12,8 @@ from typing import Any
 from amiko.channels.interface import FailureReason, IncomingHtlc
 
 
-def _hex(b: bytes | None) -> str | None:
-    return None if b is None else b.hex()
-
-
 def _unhex(s: Any) -> bytes | None:
     return None if s is None else bytes.fromhex(s)
-
-
-def encode_settled(htlc_id: int, preimage: bytes) -> str:
-    return json.dumps({"kind": "settled", "htlc_id": htlc_id, "preimage": preimage.hex()})
-
-
-def encode_failed(htlc_id: int, reason: FailureReason) -> str:
-    return json.dumps({"kind": "failed", "htlc_id": htlc_id, "onion": _hex(reason.onion),
-                       "failure_code": reason.failure_code, "sha256_of_onion": _hex(reason.sha256_of_onion)})
 
 
 def decode(text: str) -> tuple[str, Any]:

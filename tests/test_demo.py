@@ -92,7 +92,7 @@ def test_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
     assert proc.stdout is not None
     seen = ""
     try:
-        while "payments 3/" not in seen:
+        while "payments 10/" not in seen:  # not a terminal: a progress line every 10 payments
             ch = proc.stdout.read(1)
             assert ch, "the demo ended before its payments began:\n" + seen
             seen += ch

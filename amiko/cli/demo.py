@@ -19,9 +19,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
-from amiko.rpc.client import RPC_FILE, call
+from amiko.rpc.client import RPC_FILE, NodeNotRunning, call
 from amiko.rpc.errors import RpcError
 
 
@@ -34,7 +34,15 @@ class DemoNode:
     node_id: str = ""
 
     def rpc(self, method: str, params: list[Any] | dict[str, Any] | None = None, timeout: float = 120.0) -> Any:
-        return call(self.datadir, method, params, timeout=timeout)
+        """Call the node; if its process has exited, say so (RuntimeError) rather than
+        leave the caller waiting for a node that is gone."""
+        try:
+            return call(self.datadir, method, params, timeout=timeout)
+        except NodeNotRunning:
+            code = self.proc.poll() if self.proc is not None else None
+            if code is not None:
+                raise RuntimeError(f"{self.name} exited (code {code}); see {self.datadir}/amiko.log") from None
+            raise
 
 
 def free_port() -> int:
@@ -182,6 +190,26 @@ class Tally:
     fees: int = 0
 
 
+class Progress:
+    """The payments' live tally: one line rewritten in place on a terminal; on a file or a
+    pipe, a line every `every` payments and after the last (no carriage returns in a log)."""
+
+    def __init__(self, count: int, out: TextIO | None = None, every: int = 10) -> None:
+        self.count, self.every = count, every
+        self.out = out if out is not None else sys.stdout
+        self.live = self.out.isatty()
+        self.start = time.monotonic()
+
+    def show(self, t: Tally) -> None:
+        rate = t.done / max(time.monotonic() - self.start, 1e-6)
+        line = (f"  payments {t.done}/{self.count}  succeeded {t.succeeded} ({t.multi_part} in several parts)  "
+                f"refused on purpose {t.refused}  {rate:.1f}/s  fees {t.fees} msat")
+        if self.live:
+            print(f"\r{line}", end="\n" if t.done == self.count else "", file=self.out, flush=True)
+        elif t.done % self.every == 0 or t.done == self.count:
+            print(line, file=self.out, flush=True)
+
+
 def large_amount(payer: DemoNode, payee: DemoNode) -> int | None:
     """An amount that no single channel of the payer's, or none of the payee's, can carry,
     while their channels together can: the payer must split it (None when there is no such
@@ -201,7 +229,7 @@ def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> Tally:
     eight is too large for any single channel, so it goes in several parts (and its payee
     then pays it back, in several parts too, so the network stays balanced)."""
     t = Tally()
-    start = time.monotonic()
+    progress = Progress(count)
     n = len(net)
     back: tuple[DemoNode, DemoNode, int] | None = None
     for i in range(count):
@@ -228,10 +256,7 @@ def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> Tally:
             t.refused += on_purpose
             back = None
         t.done += 1
-        rate = t.done / max(time.monotonic() - start, 1e-6)
-        print(f"\r  payments {t.done}/{count}  succeeded {t.succeeded} ({t.multi_part} in several parts)  "
-              f"refused on purpose {t.refused}  {rate:.1f}/s  fees {t.fees} msat", end="", flush=True)
-    print()
+        progress.show(t)
     return t
 
 
@@ -277,7 +302,7 @@ def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, pa
         print(f"{t.done} payments, {t.succeeded} succeeded ({t.multi_part} in several parts), "
               f"{t.refused} refused on purpose, {t.done - t.succeeded - t.refused} failed otherwise; "
               f"{t.fees} msat in fees; {lost} msat lost")
-        ok = lost == 0 and t.succeeded + t.refused >= t.done * 0.9
+        ok = lost == 0 and 10 * (t.succeeded + t.refused) >= 9 * t.done
         if keep:
             print("\nThe network keeps running. Try:")
             print(f"  amiko --dir {net[0].datadir} listchannels")

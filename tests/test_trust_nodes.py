@@ -283,6 +283,8 @@ def test_payments_through_the_switch_direct_and_forwarded(tmp_path):
         await wait_for(lambda: ab.status().local_msat == -1_234_000 + 234_000 - 2_000_000 - fee,
                        what="A's balance")
         assert c.invoices.by_label("ac").status == "paid"
+        # the preimage went on upstream before B and C signed the lock's removal
+        await wait_for(lambda: bc.status().htlcs_in_flight == 0, what="B and C done with the lock")
 
         # listchannels as the RPC shows it, then closing over RPC, keeping the final state
         row = status_json(bc.status()) | bc.status_extra()

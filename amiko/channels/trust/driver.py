@@ -1,8 +1,14 @@
 """The asyncio driver of one trust channel: it runs the sans-IO core's outputs.
 
 For every output it does, in order: write the state durably (grouped with other channels'
-writes into one commit), then send the messages, then act on the events (HTLC events to
-the listener, settlement payments to the chain). It proposes once per event-loop turn, so
+writes into one commit), then send the messages, then act on the events (settlement
+payments to the chain, phase changes). HTLC events (a lock both signed, a lock settled or
+rolled back) go to the listener (the switch) at once, in the turn that makes them, as the
+Lightning channel's driver does: what the switch does about them is itself a staged write,
+so it commits with this channel's state, and every message it causes still waits for its
+own commit. A preimage goes on upstream in the commit that stores it, not one later. A
+resolution is kept in the core's outbox only while no listener is there to take it (before
+`resume`); it is then handed over at `resume`. It proposes once per event-loop turn, so
 every lock placed or removed in one turn rides in one `trust_update`.
 
 It is both the link's `ChannelHandler` and the channel-type interface's `Channel`.
@@ -156,14 +162,16 @@ class TrustDriver:
 
     def resume(self) -> None:
         """After a restart (once the listener is ready): store the new lock id counter,
-        hand the listener the resolutions it may have missed, and pick up settlement."""
-        if self._resumed:
-            return
-        self._resumed = True
-        if self.restored:
-            self.apply(Outputs(persist=True))
-            for event in self.core.undelivered():
-                self._enqueue(None, [], [event])
+        pick up settlement, and hand the listener the resolutions it may have missed (on
+        every call: kept ones go as soon as there is a listener)."""
+        if not self._resumed:
+            self._resumed = True
+            if self.restored:
+                self.apply(Outputs(persist=True))
+            self._resume_settlement()
+        self._deliver_kept()
+
+    def _resume_settlement(self) -> None:
         st = self.core.data.settlement
         if self.core.phase is Phase.FINAL and st is not None:
             if st.creditor and st.address is None:
@@ -177,13 +185,54 @@ class TrustDriver:
     # -- running outputs
 
     def apply(self, out: Outputs) -> None:
-        """Queue the core's outputs: durable first, then sent, then acted upon."""
+        """Queue the core's outputs: durable first, then sent, then acted upon; HTLC events
+        are handed to the listener now (see the module's text), after this step is queued
+        (so that what the listener makes this channel send goes after this step's
+        messages). A resolution handed over leaves the outbox before the state is staged."""
+        listener = self.ctx.listener
+        now: list[HtlcIncoming | HtlcSettled | HtlcFailed] = []
+        later: list[Any] = []
+        for event in out.events:
+            if listener is not None and isinstance(event, HtlcIncoming | HtlcSettled | HtlcFailed):
+                now.append(event)
+                if not isinstance(event, HtlcIncoming):
+                    self.core.delivered(event.seq)
+            else:
+                later.append(event)
         durable = None
         if out.persist:
             durable = self.ctx.channels.save(
                 self.row_id, TYPE_NAME, self.peer_id, self.channel_id, self.core.to_bytes(),
                 closed=self.closed)
-        self._enqueue(durable, out.messages, out.events)
+        self._enqueue(durable, out.messages, later)
+        if listener is not None:
+            for event in now:
+                self._hand_over(listener, event)
+
+    def _deliver_kept(self) -> None:
+        """Hand the listener the resolutions kept in the outbox (made while there was no
+        listener, or left by a crash): out of the outbox in the state staged now, and the
+        listener's writes commit with it."""
+        listener = self.ctx.listener
+        kept = self.core.undelivered() if listener is not None else []
+        if listener is None or not kept:
+            return
+        for event in kept:
+            self.core.delivered(event.seq)
+        self.apply(Outputs(persist=True))
+        for event in kept:
+            self._hand_over(listener, event)
+
+    def _hand_over(self, listener: ChannelListener, event: HtlcIncoming | HtlcSettled | HtlcFailed) -> None:
+        try:
+            if isinstance(event, HtlcIncoming):
+                listener.htlc_incoming(self, event.htlc)
+            elif isinstance(event, HtlcSettled):
+                listener.htlc_settled(self, event.htlc_id, event.preimage)
+            else:
+                listener.htlc_failed(self, event.htlc_id, event.reason)
+        except Exception:
+            log.exception("trust channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
 
     def _enqueue(self, durable: asyncio.Future[None] | None, messages: list[Any], events: list[Any]) -> None:
         if not (messages or events or durable):
@@ -250,18 +299,11 @@ class TrustDriver:
     # -- events
 
     async def _event(self, event: Any) -> None:
-        listener: ChannelListener | None = self.ctx.listener
-        if isinstance(event, HtlcIncoming):
-            if listener is not None:
-                listener.htlc_incoming(self, event.htlc)
-        elif isinstance(event, HtlcSettled):
-            if listener is not None:
-                listener.htlc_settled(self, event.htlc_id, event.preimage)
-                self.core.delivered(event.seq)
-        elif isinstance(event, HtlcFailed):
-            if listener is not None:
-                listener.htlc_failed(self, event.htlc_id, event.reason)
-                self.core.delivered(event.seq)
+        if isinstance(event, HtlcIncoming | HtlcSettled | HtlcFailed):
+            # Reached only without a listener: a resolution stays in the core's outbox for
+            # `resume`; a lock both signed is in `pending_incoming`, which the switch reads
+            # when it starts.
+            log.debug("trust channel %s: %s kept for the switch", self.channel_id.hex(), type(event).__name__)
         elif isinstance(event, PhaseChanged):
             log.info("trust channel %s: %s -> %s", self.channel_id.hex(), event.old.value, event.new.value)
             self._changed()

@@ -166,17 +166,24 @@ class BoltDriver:
         """After a restart: hand the switch the HTLC events an older version left in the
         outbox (it kept them there until the switch had acted, a commit later; they are now
         handed over in the turn that makes them, so no new row is written). The switch
-        treats every one of them idempotently."""
+        treats every one of them idempotently. Without a switch the rows stay; a row that
+        cannot be read is logged and stays (for a later version, or a person, to read)."""
         listener = self.ctx.listener
+        if listener is None:
+            return
         for seq, text in self.ctx.channels.pending_events(self.row_id):
-            if listener is not None:
+            try:
                 kind, value = events_codec.decode(text)
-                if kind == "incoming":
-                    listener.htlc_incoming(self, value)
-                elif kind == "settled":
-                    listener.htlc_settled(self, *value)
-                elif kind == "failed":
-                    listener.htlc_failed(self, *value)
+            except (ValueError, KeyError, TypeError) as e:
+                log.error("channel %s: unreadable outbox row %d kept (%s): %.200s", self.channel_id.hex(), seq,
+                          e, text)
+                continue
+            if kind == "incoming":
+                listener.htlc_incoming(self, value)
+            elif kind == "settled":
+                listener.htlc_settled(self, *value)
+            else:
+                listener.htlc_failed(self, *value)
             self.ctx.channels.ack_event(self.row_id, seq)
 
     def pending_incoming(self) -> list[IncomingHtlc]:

@@ -6,6 +6,8 @@ channel send goes after the messages of the step that caused it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,7 +27,7 @@ class FakeCore:
     state = SimpleNamespace(coarse=None)
     data = SimpleNamespace(htlcs={})
 
-    def snapshot(self):
+    def snapshot(self) -> Callable[[], bytes]:
         return lambda: b"state"
 
 
@@ -65,7 +67,7 @@ class Listener:
         self.calls.append(("changed", 0))
 
 
-def test_htlc_events_are_handed_over_at_once_and_commit_with_the_state(tmp_path) -> None:
+def test_htlc_events_are_handed_over_at_once_and_commit_with_the_state(tmp_path: Path) -> None:
     async def main() -> None:
         store = Store(str(tmp_path / "db.sqlite"))
         batcher = CommitBatcher(store)

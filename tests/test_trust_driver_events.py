@@ -34,6 +34,9 @@ class Listener:
         self.store, self.settle = store, settle
         self.calls: list[tuple[str, int, int]] = []  # (event, HTLC id, writes waiting)
 
+    def htlc_arriving(self, channel: Any, htlc: IncomingHtlc) -> None:
+        pass
+
     def htlc_incoming(self, channel: Any, htlc: IncomingHtlc) -> None:
         self.calls.append(("incoming", htlc.htlc_id, len(self.store.pending)))
         if self.settle:
@@ -85,8 +88,8 @@ async def opened_pair(listen_a: bool = True) -> tuple[Any, ...]:
     return ta, da, db, la, lb, pairs
 
 
-def test_a_lock_and_its_settlement_reach_the_listener_before_their_commit():
-    async def main():
+def test_a_lock_and_its_settlement_reach_the_listener_before_their_commit() -> None:
+    async def main() -> None:
         ta, da, db, la, lb, pairs = await opened_pair()
         offer = HtlcOffer(50_000, PAYMENT_HASH, 500, bytes(ONION_PACKET_SIZE))
         assert isinstance(da.offer_htlc(offer), Offered)
@@ -104,8 +107,8 @@ def test_a_lock_and_its_settlement_reach_the_listener_before_their_commit():
     asyncio.run(main())
 
 
-def test_without_a_listener_a_settlement_is_kept_and_handed_over_by_resume():
-    async def main():
+def test_without_a_listener_a_settlement_is_kept_and_handed_over_by_resume() -> None:
+    async def main() -> None:
         ta, da, db, la, lb, pairs = await opened_pair(listen_a=False)
         assert isinstance(da.offer_htlc(HtlcOffer(70_000, PAYMENT_HASH, 500, bytes(ONION_PACKET_SIZE))), Offered)
         await exchange(pairs)

@@ -64,8 +64,15 @@ def test_dir_and_network_before_or_after_the_command(argv, where, network):
 
 def test_a_bad_network_after_the_command_is_refused(capsys):
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["demo", "--network", "moon"])
+        build_parser().parse_args(["node", "--network", "moon"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_the_demo_takes_no_network_of_its_own(capsys):
+    # it always runs on its own dev chain
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--network", "signet"])
+    assert "unrecognized arguments: --network" in capsys.readouterr().err
 
 
 def test_an_error_is_printed_with_its_data(capsys):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from amiko.cli.demo import DemoNode, Progress, Tally, wait
+from amiko.cli.main import main
 from amiko.rpc.client import NodeNotRunning
 
 
@@ -66,3 +67,16 @@ def test_a_node_still_starting_is_waited_for(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--network", "bitcoin", "demo"], "runs on its own dev chain"),
+    (["demo", "--nodes", "2"], "3 to 26 nodes"),
+    (["demo", "--nodes", "27"], "3 to 26 nodes"),
+    (["demo", "--payments", "-1"], "cannot be negative"),
+])
+def test_what_the_demo_cannot_do_is_refused_before_anything_starts(
+        argv: list[str], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--dir", str(tmp_path / "d"), *argv]) == 2
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

@@ -261,8 +261,11 @@ def run_payments(net: list[DemoNode], count: int, rng: random.Random) -> Tally:
 
 
 def run_demo(nodes: int = 6, base_dir: str | None = None, keep: bool = False, payments: int = 40) -> int:
-    if nodes < 3:
-        print("the demo needs at least 3 nodes", file=sys.stderr)
+    if not 3 <= nodes <= 26:
+        print("the demo runs 3 to 26 nodes (named A to Z)", file=sys.stderr)
+        return 2
+    if payments < 0:
+        print("--payments cannot be negative", file=sys.stderr)
         return 2
     tmp = base_dir or tempfile.mkdtemp(prefix="amiko-demo-")
     names = [chr(ord("A") + i) for i in range(nodes)]

@@ -103,7 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     devchain.add_argument("--rpc-port", type=int, default=18443, help="JSON-RPC port (default 18443)")
     devchain.add_argument("--log-level", default="INFO")
 
-    demo = sub.add_parser("demo", help="run a local network of amiko nodes", parents=[common])
+    demo = sub.add_parser("demo", help="run a local network of amiko nodes on a dev chain")
+    demo.add_argument("--dir", default=argparse.SUPPRESS,
+                      help="where the nodes and the dev chain keep their data (default: a temporary "
+                           "directory, removed at the end unless --keep)")
     demo.add_argument("--nodes", type=int, default=6, help="how many nodes (default 6)")
     demo.add_argument("--keep", action="store_true", help="leave the network running")
     demo.add_argument("--payments", type=int, default=40, help="how many payments (default 40)")
@@ -164,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command == "demo":
         from amiko.cli.demo import run_demo
 
+        if ns.network != "regtest":
+            print("amiko demo runs on its own dev chain (regtest); --network does not apply", file=sys.stderr)
+            return 2
         return run_demo(ns.nodes, ns.dir, ns.keep, ns.payments)
     cmd = next(c for c in COMMANDS if c.name == ns.command)
     params = rpc_params(cmd, ns)

@@ -42,13 +42,14 @@ def _cpu_of(pid: int) -> float:
 class _Host:
     def __init__(self) -> None:
         self.node: Any = None
-        self.drivers: list[Any] = []
+        self.drivers: list[Any] = []  # Lightning channels we opened
+        self.trust_drivers: list[Any] = []  # trust lines we opened
 
-    async def start(self, datadir: str, bitcoind: str | None) -> dict[str, Any]:
+    async def start(self, datadir: str, bitcoind: str | None, trust: bool = False) -> dict[str, Any]:
         from amiko.node import Node, NodeConfig
 
         self.node = Node(NodeConfig(datadir=datadir, listen=("127.0.0.1", 0), bitcoind=bitcoind,
-                                    poll_interval=0.05, gossip_flush_interval=0.2, trust=False))
+                                    poll_interval=0.05, gossip_flush_interval=0.2, trust=trust))
         await self.node.start()
         devchain = self.node.chain.devchain
         return {"node_id": self.node.node_id, "port": self.node.peers.listen_address[1],
@@ -69,8 +70,19 @@ class _Host:
         self.drivers.append(driver)
         await _wait_for(lambda: driver.funding_broadcast)
 
+    async def accept_trust(self, node_id: bytes, limit_msat: int) -> None:
+        self.node.trust.accept_from(node_id, limit_msat)
+
+    async def open_trust(self, node_id: bytes, port: int, limit_msat: int) -> None:
+        """A trust line to `node_id`, `limit_msat` of credit each way (it must accept us)."""
+        await self.node.connect(node_id, "127.0.0.1", port)
+        driver = self.node.trust.open_trust(node_id, limit_msat, limit_msat)
+        await self.node.trust.wait_open(driver)
+        self.trust_drivers.append(driver)
+
     async def wait_usable(self) -> list[int]:
-        await _wait_for(lambda: all(d.status().usable for d in self.drivers))
+        """The short channel ids of our Lightning channels, once all our channels are usable."""
+        await _wait_for(lambda: all(d.status().usable for d in self.drivers + self.trust_drivers))
         return [d.status().short_channel_id for d in self.drivers]
 
     async def wait_graph(self, scids: list[int]) -> None:

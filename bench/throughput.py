@@ -6,6 +6,11 @@ each node's, the payer first), and
 the crypto floor (the signing and verification one commitment round needs, measured here).
 
     python bench/throughput.py [--payments N] [--hops 1 3] [--payers 1 10 100] [--rounds R]
+                               [--trust-first] [--spread-ms MS]
+
+`--trust-first` makes the payer's channel a trust line (Amiko Pay's credit channel), the
+rest of the line Lightning channels: one hop measures the trust channel alone, more hops
+a switch forwarding from one channel type to the other.
 """
 
 from __future__ import annotations
@@ -27,20 +32,29 @@ from amiko.node import NodeConfig
 from bench.node_process import NodeProcess
 
 
-async def network(base: Path, hops: int) -> list[NodeProcess]:
+TRUST_LIMIT_MSAT = 5_000_000_000  # each way, on a trust line (5M sat)
+
+
+async def network(base: Path, hops: int, trust_first: bool = False) -> list[NodeProcess]:
     """A line of hops + 1 nodes, each its own process, with a channel between neighbours
-    funded by the left one (10M sat, 1M sat pushed) and known to the first node's graph."""
+    funded by the left one (10M sat, 1M sat pushed) and known to the first node's graph;
+    `trust_first`: the first channel is a trust line instead (5M sat of credit each way),
+    the payer's own, so no gossip is needed about it."""
     nodes = [NodeProcess() for _ in range(hops + 1)]
-    first = await nodes[0].call("start", str(base / "n0"), None)
-    infos = [first] + [await n.call("start", str(base / f"n{i}"), first["bitcoind"])
+    first = await nodes[0].call("start", str(base / "n0"), None, trust_first)
+    infos = [first] + [await n.call("start", str(base / f"n{i}"), first["bitcoind"], trust_first and i == 1)
                        for i, n in enumerate(nodes[1:], 1)]
     for n in nodes:
         await nodes[0].call("mine", 1, await n.call("address"))
     await nodes[0].call("mine", 100)
     for n in nodes:
         await n.call("sync")
-    for x, y in itertools.pairwise(zip(nodes, infos, strict=True)):
-        await x[0].call("open", y[1]["node_id"], y[1]["port"], 10_000_000, 1_000_000_000)
+    for i, (x, y) in enumerate(itertools.pairwise(zip(nodes, infos, strict=True))):
+        if trust_first and i == 0:
+            await y[0].call("accept_trust", x[1]["node_id"], TRUST_LIMIT_MSAT)
+            await x[0].call("open_trust", y[1]["node_id"], y[1]["port"], TRUST_LIMIT_MSAT)
+        else:
+            await x[0].call("open", y[1]["node_id"], y[1]["port"], 10_000_000, 1_000_000_000)
     await nodes[0].call("mine", 6)
     for n in nodes:
         await n.call("sync")
@@ -90,6 +104,9 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure each set-up this many times, each on a fresh network, "
                              "and print the median round (shared machines are noisy)")
+    parser.add_argument("--trust-first", action="store_true",
+                        help="the payer's channel is a trust line; the hops after it are Lightning "
+                             "channels (forwarded across channel types)")
     parser.add_argument("--spread-ms", type=float, default=0,
                         help="start the payers one after another over this many ms instead of all "
                              "at once (each then pays again as soon as its payment is done)")
@@ -101,7 +118,7 @@ async def main() -> None:
         rounds: dict[int, list[dict[str, Any]]] = {c: [] for c in args.payers}
         for _ in range(args.rounds):
             with tempfile.TemporaryDirectory() as tmp:
-                nodes = await network(Path(tmp), hops)
+                nodes = await network(Path(tmp), hops, args.trust_first)
                 for concurrency in args.payers:
                     f = await run(nodes, payments_for(args.payments, concurrency), concurrency, args.spread_ms)
                     rounds[concurrency].append(f)
@@ -110,10 +127,11 @@ async def main() -> None:
                               f"{f['rate']:7.1f} payments/s", flush=True)
                 for node in reversed(nodes):
                     await node.close()
+        kind = " (trust first)" if args.trust_first else ""
         for concurrency, figures in rounds.items():
             f = sorted(figures, key=lambda r: r["rate"])[len(figures) // 2]
             spread = f" (median of {len(figures)} rounds, {figures_range(figures)})" if len(figures) > 1 else ""
-            print(f"{hops} hop(s), {concurrency:>3} payers: {f['rate']:7.1f} payments/s  "
+            print(f"{hops} hop(s){kind}, {concurrency:>3} payers: {f['rate']:7.1f} payments/s  "
                   f"median {f['median_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  "
                   f"cpu {f['cpu_ms']:6.1f} ms/payment ({' + '.join(f'{c:.2f}' for c in f['by_node'])}, payer first; "
                   f"{payments_for(args.payments, concurrency)} payments){spread}")

@@ -31,7 +31,6 @@ from amiko.crypto.keys import pubkey_of, sign, verify
 from amiko.node import NodeConfig
 from bench.node_process import NodeProcess
 
-
 TRUST_LIMIT_MSAT = 5_000_000_000  # each way, on a trust line (5M sat)
 
 

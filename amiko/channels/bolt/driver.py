@@ -44,6 +44,7 @@ from amiko.channels.bolt.outputs import (
     WatchFunding,
 )
 from amiko.channels.bolt.states import Phase
+from amiko.channels.hand_over import hand_over
 from amiko.channels.interface import (
     ChannelListener,
     ChannelState,
@@ -245,22 +246,10 @@ class BoltDriver:
             self._queue.append(_Step(durable, list(out.messages), later))
             if self._worker is None or self._worker.done():
                 self._worker = asyncio.get_running_loop().create_task(self._run_queue())
-        for event in now:
-            self._hand_over(event)
-
-    def _hand_over(self, event: HtlcIncoming | HtlcSettled | HtlcFailed) -> None:
         listener = self.ctx.listener
-        if listener is None:
-            return
-        try:
-            if isinstance(event, HtlcIncoming):
-                listener.htlc_incoming(self, event.htlc)
-            elif isinstance(event, HtlcSettled):
-                listener.htlc_settled(self, event.htlc_id, event.preimage)
-            else:
-                listener.htlc_failed(self, event.htlc_id, event.reason)
-        except Exception:
-            log.exception("channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
+        if listener is not None:
+            for event in now:
+                hand_over(listener, self, event, log)
 
     def _store_onions(self) -> None:
         """Stage the onions of the HTLCs new since the last save (and drop those of the HTLCs

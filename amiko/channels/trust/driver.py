@@ -21,8 +21,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from amiko.channels.hand_over import hand_over
 from amiko.channels.interface import (
-    ChannelListener,
     ChannelStatus,
     FailureReason,
     HtlcOffer,
@@ -207,7 +207,7 @@ class TrustDriver:
         self._enqueue(durable, out.messages, later)
         if listener is not None:
             for event in now:
-                self._hand_over(listener, event)
+                hand_over(listener, self, event, log)
 
     def _deliver_kept(self) -> None:
         """Hand the listener the resolutions kept in the outbox (made while there was no
@@ -221,18 +221,7 @@ class TrustDriver:
             self.core.delivered(event.seq)
         self.apply(Outputs(persist=True))
         for event in kept:
-            self._hand_over(listener, event)
-
-    def _hand_over(self, listener: ChannelListener, event: HtlcIncoming | HtlcSettled | HtlcFailed) -> None:
-        try:
-            if isinstance(event, HtlcIncoming):
-                listener.htlc_incoming(self, event.htlc)
-            elif isinstance(event, HtlcSettled):
-                listener.htlc_settled(self, event.htlc_id, event.preimage)
-            else:
-                listener.htlc_failed(self, event.htlc_id, event.reason)
-        except Exception:
-            log.exception("trust channel %s: handling %s failed", self.channel_id.hex(), type(event).__name__)
+            hand_over(listener, self, event, log)
 
     def _enqueue(self, durable: asyncio.Future[None] | None, messages: list[Any], events: list[Any]) -> None:
         if not (messages or events or durable):
